@@ -1,0 +1,272 @@
+-- schema.sql: the follow-up database (DuckDB), schema version 1.
+--
+-- Applied once to an empty database by followup.db.ensure_schema(); later versions add numbered
+-- migrations in followup/migrations.py and bump schema_version. Constraints here stop impossible
+-- rows at the door: every importer and the demo generator go through them.
+--
+-- Conventions
+--   codes      lowercase ascii slugs (e.g. 'hasselby-vallingby', 'hasselby-torg'), stable across renames
+--   periods    a period is (period_start, grain): the first day of the week (Monday), month, quarter,
+--              tertial (Jan/May/Sep) or year; see followup.periods
+--   shares     unit 'andel' is a percentage 0-100
+--   city level observations use the pseudo district 'stockholm' (kind 'stad')
+
+create table schema_version (
+    version    integer primary key check (version >= 1),
+    applied_at timestamp not null default current_timestamp
+);
+
+-- key/value facts about the database itself, e.g. ('demo', 'true'), ('demo_seed', '20240101')
+create table database_info (
+    key   varchar primary key,
+    value varchar not null
+);
+
+-- district areas (stadsdelsområden). The 13 of 2020-01-01 to 2023-06-30 and the 11 from 2023-07-01
+-- live side by side; statistics use the areas of their time.
+create table district (
+    code       varchar primary key check (regexp_full_match(code, '[a-z0-9-]+')),
+    name       varchar not null unique,
+    kind       varchar not null default 'stadsdelsomrade' check (kind in ('stadsdelsomrade', 'stad')),
+    city_part  varchar check (city_part in ('Västerort', 'Innerstaden', 'Söderort')),
+    valid_from date,                 -- null: since before the data begins
+    valid_to   date,                 -- exclusive; null: still in force
+    check (valid_to is null or valid_from is null or valid_to > valid_from)
+);
+
+-- a reformed area and the area(s) that took over from it
+create table district_successor (
+    district   varchar not null references district (code),
+    successor  varchar not null references district (code),
+    from_date  date not null,
+    primary key (district, successor),
+    check (district <> successor)
+);
+
+-- neighbourhoods (stadsdelar) and which district area they belonged to when: the reform mapping
+create table neighbourhood (
+    code varchar primary key check (regexp_full_match(code, '[a-z0-9-]+')),
+    name varchar not null unique
+);
+
+create table neighbourhood_district (
+    neighbourhood varchar not null references neighbourhood (code),
+    district      varchar not null references district (code),
+    valid_from    date,              -- null: since before the data begins
+    valid_to      date,              -- exclusive; null: still in force
+    primary key (neighbourhood, district),
+    check (valid_to is null or valid_from is null or valid_to > valid_from)
+);
+
+create table population (
+    district varchar not null references district (code),
+    year     integer not null check (year between 1900 and 2100),
+    value    integer not null check (value >= 0),
+    source   varchar not null,
+    primary key (district, year)
+);
+
+create table place (
+    code        varchar primary key check (regexp_full_match(code, '[a-z0-9-]+')),
+    name        varchar not null unique,
+    district    varchar not null references district (code),
+    kind        varchar not null check (kind in ('torg', 'centrum', 'park', 'station', 'bostadsomrade',
+                                                 'stråk', 'verksamhetsomrade', 'område')),
+    lat         double not null check (lat between 59.0 and 60.0),
+    lon         double not null check (lon between 17.5 and 18.5),
+    description varchar
+);
+
+create table priority_area (
+    code   varchar primary key check (regexp_full_match(code, '[a-z0-9-]+')),
+    number integer not null unique check (number between 1 and 99),
+    name   varchar not null unique
+);
+
+-- the agreement's 14 city-wide goals (scope 'city') and goals a district adds (scope 'local')
+create table goal (
+    code          varchar primary key check (regexp_full_match(code, '[a-z0-9-]+')),
+    priority_area varchar not null references priority_area (code),
+    number        integer not null check (number >= 1),
+    text          varchar not null check (length(trim(text)) > 0),
+    scope         varchar not null check (scope in ('city', 'local')),
+    district      varchar references district (code),
+    check ((scope = 'city') = (district is null))
+);
+
+create table event_category (
+    code varchar primary key check (regexp_full_match(code, '[a-z0-9-]+')),
+    name varchar not null unique
+);
+
+-- the indicator catalogue (nyckeltal)
+create table indicator (
+    code           varchar primary key check (regexp_full_match(code, '[a-z0-9-]+')),
+    name           varchar not null unique,
+    description    varchar,
+    unit           varchar not null check (unit in ('antal', 'andel', 'per_1000', 'kronor', 'index')),
+    direction      varchar not null check (direction in ('lower_is_better', 'higher_is_better')),
+    source         varchar not null,
+    frequency      varchar not null check (frequency in ('week', 'month', 'quarter', 'tertial', 'year',
+                                                         'survey')),
+    sensitive      boolean not null default false,
+    aggregation    varchar not null check (aggregation in ('sum', 'mean', 'rate')),
+    level          varchar not null check (level in ('place', 'district', 'city')),
+    event_category varchar references event_category (code),  -- set: computed from events
+    unique (code, unit),
+    check (event_category is null or (unit = 'antal' and aggregation = 'sum'))
+);
+
+create table goal_indicator (
+    goal      varchar not null references goal (code),
+    indicator varchar not null references indicator (code),
+    primary key (goal, indicator)
+);
+
+-- every load: file, checksum, user, time and counts; rows carry load_id so a load can be undone
+create sequence import_log_id start 1;
+create table import_log (
+    id           integer primary key default nextval('import_log_id'),
+    kind         varchar not null check (kind in ('demo', 'reference', 'observations', 'est', 'police',
+                                                  'bra', 'kolada')),
+    file_name    varchar not null,
+    checksum     varchar not null,
+    user_name    varchar not null,
+    loaded_at    timestamp not null default current_timestamp,
+    rows_added   integer not null default 0 check (rows_added >= 0),
+    rows_changed integer not null default 0 check (rows_changed >= 0),
+    rows_skipped integer not null default 0 check (rows_skipped >= 0),
+    undone_at    timestamp,
+    undone_by    varchar
+);
+
+create table target (
+    indicator      varchar not null references indicator (code),
+    district       varchar not null references district (code),
+    place          varchar references place (code),
+    baseline_start date not null,
+    baseline_grain varchar not null check (baseline_grain in ('week', 'month', 'quarter', 'tertial', 'year')),
+    baseline_value double not null,
+    target_start   date,
+    target_grain   varchar check (target_grain in ('week', 'month', 'quarter', 'tertial', 'year')),
+    target_value   double,
+    tolerance      double check (tolerance >= 0),
+    note           varchar,
+    -- a numeric target has a value and a period after the baseline; a directional goal has neither
+    check ((target_value is null) = (target_start is null) and (target_start is null) = (target_grain is null)),
+    check (target_start is null or target_start > baseline_start)
+);
+
+-- values per indicator, district (or the city), place (null = the whole district) and period
+create table observation (
+    indicator    varchar not null,
+    unit         varchar not null,   -- the indicator's unit, repeated so shares can be checked here
+    district     varchar not null references district (code),
+    place        varchar references place (code),
+    period_start date not null,
+    grain        varchar not null check (grain in ('week', 'month', 'quarter', 'tertial', 'year')),
+    value        double not null check (isfinite(value)),
+    numerator    double check (numerator >= 0),
+    denominator  double check (denominator > 0),     -- survey respondents n, or the population
+    preliminary  boolean not null default false,
+    series_break boolean not null default false,     -- comparisons across this period are not allowed
+    load_id      integer references import_log (id),
+    foreign key (indicator, unit) references indicator (code, unit),
+    check (unit <> 'andel' or value between 0 and 100),
+    check (unit not in ('antal', 'per_1000', 'kronor') or value >= 0),
+    check (numerator is null or denominator is null or numerator <= denominator),
+    check (case grain
+             when 'week'    then isodow(period_start) = 1
+             when 'month'   then dayofmonth(period_start) = 1
+             when 'quarter' then dayofmonth(period_start) = 1 and month(period_start) in (1, 4, 7, 10)
+             when 'tertial' then dayofmonth(period_start) = 1 and month(period_start) in (1, 5, 9)
+             when 'year'    then dayofmonth(period_start) = 1 and month(period_start) = 1
+           end)
+);
+
+-- single incident reports: EST reports, police events
+create sequence event_id start 1;
+create table event (
+    id          bigint primary key default nextval('event_id'),
+    source      varchar not null check (source in ('est', 'polisen', 'annan')),
+    source_id   varchar,             -- the id in the source system, unique per source
+    occurred_at timestamp not null,
+    district    varchar references district (code),   -- null: only the city is known
+    place       varchar references place (code),
+    category    varchar not null references event_category (code),
+    reporter    varchar,             -- reporting organisation
+    description varchar,
+    load_id     integer references import_log (id),
+    unique (source, source_id),
+    check (place is null or district is not null)
+);
+
+-- the action plan (insatser)
+create sequence activity_id start 1;
+create table activity (
+    id              integer primary key default nextval('activity_id'),
+    title           varchar not null check (length(trim(title)) > 0),
+    description     varchar,
+    district        varchar not null references district (code),
+    place           varchar references place (code),
+    lead_org        varchar not null check (length(trim(lead_org)) > 0),
+    partners        varchar,
+    prevention_type varchar not null check (prevention_type in ('social', 'situational')),
+    level           varchar not null check (level in ('universal', 'selective', 'indicated')),
+    status          varchar not null check (status in ('planned', 'ongoing', 'done', 'cancelled')),
+    start_date      date,
+    end_date        date,
+    created_by      varchar not null,
+    created_at      timestamp not null default current_timestamp,
+    check (end_date is null or start_date is null or end_date >= start_date)
+);
+
+create table activity_goal (
+    activity integer not null references activity (id),
+    goal     varchar not null references goal (code),
+    primary key (activity, goal)
+);
+
+-- the steering group's analysis per goal or indicator and period; a new version supersedes the old
+create sequence comment_id start 1;
+create table comment (
+    id           integer primary key default nextval('comment_id'),
+    district     varchar not null references district (code),
+    goal         varchar references goal (code),
+    indicator    varchar references indicator (code),
+    period_start date not null,
+    grain        varchar not null check (grain in ('week', 'month', 'quarter', 'tertial', 'year')),
+    body         varchar not null check (length(trim(body)) > 0),
+    author       varchar not null,
+    created_at   timestamp not null default current_timestamp,
+    supersedes   integer references comment (id),
+    locked       boolean not null default false,
+    check (goal is not null or indicator is not null)
+);
+
+-- indicator values: observations, and for indicators computed from events (indicator.event_category)
+-- weekly event counts per place and per whole district. Everywhere, place null = the whole district.
+create view indicator_value as
+with event_week as (
+    select i.code as indicator, e.district, e.place,
+           date_trunc('week', e.occurred_at)::date as period_start
+    from event e
+    join indicator i on i.event_category = e.category
+    where e.district is not null
+)
+select o.indicator, o.district, o.place, o.period_start, o.grain, o.value,
+       o.numerator, o.denominator, o.preliminary, o.series_break
+from observation o
+union all
+select indicator, district, place, period_start, 'week' as grain, count(*)::double as value,
+       null::double, null::double, false, false
+from event_week
+where place is not null
+group by indicator, district, place, period_start
+union all
+select indicator, district, null as place, period_start, 'week' as grain, count(*)::double as value,
+       null::double, null::double, false, false
+from event_week
+group by indicator, district, period_start;
+
+insert into schema_version (version) values (1);

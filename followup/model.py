@@ -1,0 +1,83 @@
+"""The domain's closed vocabularies as enums; their values are what the database stores."""
+
+from enum import StrEnum
+
+
+class Direction(StrEnum):
+    LOWER_IS_BETTER = "lower_is_better"
+    HIGHER_IS_BETTER = "higher_is_better"
+
+
+class Unit(StrEnum):
+    COUNT = "antal"
+    SHARE = "andel"  # a percentage 0-100
+    PER_1000 = "per_1000"
+    SEK = "kronor"
+    INDEX = "index"
+
+
+class Frequency(StrEnum):
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+    TERTIAL = "tertial"
+    YEAR = "year"
+    SURVEY = "survey"  # a survey year, usually every third year
+
+
+class Grain(StrEnum):
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+    TERTIAL = "tertial"
+    YEAR = "year"
+
+
+class Aggregation(StrEnum):
+    SUM = "sum"
+    MEAN = "mean"
+    RATE = "rate"
+
+
+class Level(StrEnum):
+    PLACE = "place"
+    DISTRICT = "district"
+    CITY = "city"
+
+
+class EventSource(StrEnum):
+    EST = "est"
+    POLICE = "polisen"
+    OTHER = "annan"
+
+
+class PreventionType(StrEnum):
+    SOCIAL = "social"
+    SITUATIONAL = "situational"
+
+
+class PreventionLevel(StrEnum):
+    UNIVERSAL = "universal"
+    SELECTIVE = "selective"
+    INDICATED = "indicated"
+
+
+class ActivityStatus(StrEnum):
+    PLANNED = "planned"
+    ONGOING = "ongoing"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class LoadKind(StrEnum):
+    DEMO = "demo"
+    REFERENCE = "reference"
+    OBSERVATIONS = "observations"
+    EST = "est"
+    POLICE = "police"
+    BRA = "bra"
+    KOLADA = "kolada"
+
+
+CITY_DISTRICT = "stockholm"
+"""Code of the pseudo district that holds city-level observations."""

@@ -1,0 +1,106 @@
+"""Named queries: one .sql file per question in queries/, run with bound $parameters.
+
+Each file starts with a header of comment lines:
+
+    -- goal_overview: one row per goal with its indicator count and latest data date
+    -- $district: district code; the city's goals and this district's local goals
+    -- returns: priority_area_number, priority_area, goal_number, goal, indicators, latest_period
+
+The first line names the query (it must equal the file name) and says what it returns; each
+`-- $name: text` line documents a parameter. Values are always bound by DuckDB, never pasted in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from followup import config
+
+_HEADER_NAME = re.compile(r"^--\s*(?P<name>[a-z0-9_]+)\s*:\s*(?P<text>.+)$")
+_HEADER_PARAM = re.compile(r"^--\s*\$(?P<name>[a-z_][a-z0-9_]*)\s*:\s*(?P<text>.+)$")
+_PARAM_USE = re.compile(r"\$([a-z_][a-z0-9_]*)")
+_STRING_LITERAL = re.compile(r"'(?:[^']|'')*'")
+_LINE_COMMENT = re.compile(r"--[^\n]*")
+
+
+class QueryError(Exception):
+    """A named query is missing, badly documented, or called with the wrong parameters."""
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    description: str
+    sql: str
+    params: dict[str, str] = field(default_factory=dict)  # documented: name -> description
+
+    def used_params(self) -> set[str]:
+        """The $parameters the SQL body uses (comments and string literals excluded)."""
+        body = _LINE_COMMENT.sub("", _STRING_LITERAL.sub("''", self.sql))
+        return set(_PARAM_USE.findall(body))
+
+
+def parse(name: str, text: str) -> Query:
+    """Read a query file's header; raise QueryError when it is missing or wrong."""
+    lines = text.splitlines()
+    first = _HEADER_NAME.match(lines[0].strip()) if lines else None
+    if not first or first["name"] != name:
+        raise QueryError(f"queries/{name}.sql must start with '-- {name}: what it returns'")
+    params: dict[str, str] = {}
+    for line in lines[1:]:
+        stripped = line.strip()
+        if not stripped.startswith("--"):
+            break
+        match = _HEADER_PARAM.match(stripped)
+        if match:
+            params[match["name"]] = match["text"].strip()
+    query = Query(name=name, description=first["text"].strip(), sql=text, params=params)
+    undocumented = query.used_params() - params.keys()
+    if undocumented:
+        raise QueryError(
+            f"queries/{name}.sql uses {', '.join('$' + p for p in sorted(undocumented))} "
+            "without a '-- $name: description' line in its header"
+        )
+    return query
+
+
+@cache
+def load(name: str, folder: Path = config.QUERIES_DIR) -> Query:
+    """The named query from queries/NAME.sql."""
+    path = folder / f"{name}.sql"
+    if not path.is_file():
+        raise QueryError(f"No query named '{name}': expected the file {path}")
+    return parse(name, path.read_text(encoding="utf-8"))
+
+
+def names(folder: Path = config.QUERIES_DIR) -> list[str]:
+    """All query names, sorted."""
+    return sorted(p.stem for p in folder.glob("*.sql"))
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:
+    """Run a named query on its own cursor with bound parameters and return a DataFrame."""
+    query = load(name)
+    wanted = query.used_params()
+    missing, extra = wanted - params.keys(), params.keys() - wanted
+    if missing or extra:
+        raise QueryError(
+            f"Query '{name}' takes {_dollars(wanted) or 'no parameters'}; "
+            f"missing {_dollars(missing) or 'none'}, unexpected {_dollars(extra) or 'none'}"
+        )
+    cursor = con.cursor()
+    try:
+        return cursor.execute(query.sql, params).df() if params else cursor.execute(query.sql).df()
+    finally:
+        cursor.close()
+
+
+def _dollars(items: set[str]) -> str:
+    return ", ".join("$" + p for p in sorted(items))
