@@ -1,0 +1,100 @@
+"""Swedish number formatting ('1 234,5', '12,3 %', '−47 %') and the one rule that hides small counts.
+
+Group separator: U+00A0 NO-BREAK SPACE (what babel's Swedish locale data gives). It looks like a
+normal space in every font and never wraps; the narrow U+202F is missing from some fonts used by
+PowerPoint and Excel. The same no-break space separates a number from '%' and 'kr'.
+Negative numbers use the real minus sign U+2212, as Swedish typography does.
+Rounding is half away from zero (2,5 -> 3), not babel's default half-to-even; -0 prints as 0.
+
+Suppression: a sensitive indicator counts individuals, and a count of 1–4 could identify someone.
+`must_hide` is the rule, `suppress` applies it; every page and export goes through them.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+from babel.numbers import format_decimal, get_group_symbol
+
+from followup.model import Unit
+
+LOCALE = "sv_SE"
+GROUP_SEPARATOR = "\u00a0"
+"""Thousands separator and the space before '%' and 'kr': a no-break space."""
+MINUS = "\u2212"
+"""The minus sign used for every negative number."""
+MISSING = "–"
+"""Shown for a missing value (en dash)."""
+SUPPRESSED = "1–4"
+"""Shown instead of a hidden count of a sensitive indicator."""
+SUPPRESS_BELOW = 5
+"""Values strictly between 0 and this are hidden for sensitive indicators."""
+SUPPRESSION_NOTE = "Värden 1–4 visas inte för känsliga nyckeltal, så att ingen person kan pekas ut."
+"""The note shown wherever a value was hidden."""
+
+_DECIMALS = {Unit.COUNT: None, Unit.SHARE: 1, Unit.PER_1000: 1, Unit.SEK: 0, Unit.INDEX: 1}
+
+
+def _is_missing(value: float | None) -> bool:
+    """Whether a value is absent or not a finite number."""
+    return value is None or not math.isfinite(value)
+
+
+def must_hide(value: float | None, sensitive: bool) -> bool:
+    """Whether a value must be hidden: a sensitive value strictly between 0 and 5 (1–4, or 0,5, 4,9 …)."""
+    return bool(sensitive) and not _is_missing(value) and 0 < value < SUPPRESS_BELOW
+
+
+def suppress(value: float | None, sensitive: bool) -> str | float:
+    """The value itself, '1–4' when it must be hidden, or '–' when it is missing."""
+    if _is_missing(value):
+        return MISSING
+    return SUPPRESSED if must_hide(value, sensitive) else float(value)
+
+
+def number(value: float | None, decimals: int | None = None) -> str:
+    """'1 234,5': a number with `decimals` decimals (None: none for whole numbers, else one)."""
+    if _is_missing(value):
+        return MISSING
+    if decimals is None:
+        decimals = 0 if float(value).is_integer() else 1
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    with localcontext() as context:
+        context.prec = 400  # room for every digit of any float, so quantizing never overflows
+        rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        text = format_decimal(abs(rounded) if rounded == 0 else rounded, format=pattern, locale=LOCALE)
+    return text.replace(get_group_symbol(LOCALE), GROUP_SEPARATOR).replace("-", MINUS)
+
+
+def percent(value: float | None, decimals: int = 1) -> str:
+    """'12,3 %' for a share given in percent (0–100, as stored)."""
+    return MISSING if _is_missing(value) else f"{number(value, decimals)}{GROUP_SEPARATOR}%"
+
+
+def _signed(value: float, decimals: int) -> str:
+    """A number with '+' before a rounded value above zero and '−' before one below."""
+    text = number(value, decimals)
+    return text if text.startswith(MINUS) or not any(c in "123456789" for c in text) else f"+{text}"
+
+
+def change(fraction: float | None, decimals: int = 0) -> str:
+    """'−47 %' or '+12 %' for a relative change given as a fraction (−0.47)."""
+    return MISSING if _is_missing(fraction) else f"{_signed(fraction * 100, decimals)}{GROUP_SEPARATOR}%"
+
+
+def change_points(difference: float | None, decimals: int = 1) -> str:
+    """'−4,0 procentenheter': a change between two shares, in percentage points."""
+    return MISSING if _is_missing(difference) else f"{_signed(difference, decimals)} procentenheter"
+
+
+def value_text(value: float | None, unit: Unit, *, sensitive: bool = False) -> str:
+    """A value as shown on screen for its unit, hidden ('1–4') or missing ('–') as the rules say."""
+    shown = suppress(value, sensitive)
+    if isinstance(shown, str):
+        return shown
+    unit = Unit(unit)
+    if unit is Unit.SHARE:
+        return percent(shown)
+    text = number(shown, _DECIMALS[unit])
+    return f"{text}{GROUP_SEPARATOR}kr" if unit is Unit.SEK else text
