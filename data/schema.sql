@@ -74,7 +74,8 @@ create table place (
                                                  'stråk', 'verksamhetsomrade', 'område')),
     lat         double not null check (lat between 59.0 and 60.0),
     lon         double not null check (lon between 17.5 and 18.5),
-    description varchar
+    description varchar,
+    unique (code, district)          -- lets other tables check that a place lies in their district
 );
 
 create table priority_area (
@@ -88,7 +89,7 @@ create table goal (
     code          varchar primary key check (regexp_full_match(code, '[a-z0-9-]+')),
     priority_area varchar not null references priority_area (code),
     number        integer not null check (number >= 1),
-    text          varchar not null check (length(trim(text)) > 0),
+    text          varchar not null check (regexp_matches(text, '\S')),
     scope         varchar not null check (scope in ('city', 'local')),
     district      varchar references district (code),
     check ((scope = 'city') = (district is null))
@@ -143,7 +144,7 @@ create table import_log (
 create table target (
     indicator      varchar not null references indicator (code),
     district       varchar not null references district (code),
-    place          varchar references place (code),
+    place          varchar,
     baseline_start date not null,
     baseline_grain varchar not null check (baseline_grain in ('week', 'month', 'quarter', 'tertial', 'year')),
     baseline_value double not null,
@@ -152,6 +153,7 @@ create table target (
     target_value   double,
     tolerance      double check (tolerance >= 0),
     note           varchar,
+    foreign key (place, district) references place (code, district),
     -- a numeric target has a value and a period after the baseline; a directional goal has neither
     check ((target_value is null) = (target_start is null) and (target_start is null) = (target_grain is null)),
     check (target_start is null or target_start > baseline_start)
@@ -162,7 +164,7 @@ create table observation (
     indicator    varchar not null,
     unit         varchar not null,   -- the indicator's unit, repeated so shares can be checked here
     district     varchar not null references district (code),
-    place        varchar references place (code),
+    place        varchar,
     period_start date not null,
     grain        varchar not null check (grain in ('week', 'month', 'quarter', 'tertial', 'year')),
     value        double not null check (isfinite(value)),
@@ -172,6 +174,7 @@ create table observation (
     series_break boolean not null default false,     -- comparisons across this period are not allowed
     load_id      integer references import_log (id),
     foreign key (indicator, unit) references indicator (code, unit),
+    foreign key (place, district) references place (code, district),
     check (unit <> 'andel' or value between 0 and 100),
     check (unit not in ('antal', 'per_1000', 'kronor') or value >= 0),
     check (numerator is null or denominator is null or numerator <= denominator),
@@ -184,6 +187,9 @@ create table observation (
            end)
 );
 
+-- one value per indicator, district, place (or whole district) and period
+create unique index observation_key on observation (indicator, district, coalesce(place, ''), period_start, grain);
+
 -- single incident reports: EST reports, police events
 create sequence event_id start 1;
 create table event (
@@ -192,12 +198,13 @@ create table event (
     source_id   varchar,             -- the id in the source system, unique per source
     occurred_at timestamp not null,
     district    varchar references district (code),   -- null: only the city is known
-    place       varchar references place (code),
+    place       varchar,
     category    varchar not null references event_category (code),
     reporter    varchar,             -- reporting organisation
     description varchar,
     load_id     integer references import_log (id),
     unique (source, source_id),
+    foreign key (place, district) references place (code, district),
     check (place is null or district is not null)
 );
 
@@ -205,11 +212,11 @@ create table event (
 create sequence activity_id start 1;
 create table activity (
     id              integer primary key default nextval('activity_id'),
-    title           varchar not null check (length(trim(title)) > 0),
+    title           varchar not null check (regexp_matches(title, '\S')),
     description     varchar,
     district        varchar not null references district (code),
-    place           varchar references place (code),
-    lead_org        varchar not null check (length(trim(lead_org)) > 0),
+    place           varchar,
+    lead_org        varchar not null check (regexp_matches(lead_org, '\S')),
     partners        varchar,
     prevention_type varchar not null check (prevention_type in ('social', 'situational')),
     level           varchar not null check (level in ('universal', 'selective', 'indicated')),
@@ -218,6 +225,7 @@ create table activity (
     end_date        date,
     created_by      varchar not null,
     created_at      timestamp not null default current_timestamp,
+    foreign key (place, district) references place (code, district),
     check (end_date is null or start_date is null or end_date >= start_date)
 );
 
@@ -236,7 +244,7 @@ create table comment (
     indicator    varchar references indicator (code),
     period_start date not null,
     grain        varchar not null check (grain in ('week', 'month', 'quarter', 'tertial', 'year')),
-    body         varchar not null check (length(trim(body)) > 0),
+    body         varchar not null check (regexp_matches(body, '\S')),
     author       varchar not null,
     created_at   timestamp not null default current_timestamp,
     supersedes   integer references comment (id),

@@ -25,6 +25,7 @@ class SchemaVersionError(DatabaseError):
 
 
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
+_LOCK_CONFLICT = re.compile(r"Could not set lock on file|Conflicting lock is held")
 
 
 def busy_message(path: Path, error_text: str) -> str:
@@ -36,7 +37,7 @@ def busy_message(path: Path, error_text: str) -> str:
     return (
         f"Databasfilen {path} används av {holder}. DuckDB låter bara en process skriva till filen. "
         "Stoppa den processen (till exempel en körande dashboard med Ctrl+C) eller vänta tills den är "
-        "klar, och försök igen. Data kan också läsas in via dashboardens Data-sida medan den körs."
+        "klar, och försök igen."
     )
 
 
@@ -48,12 +49,23 @@ def connect(path: str | os.PathLike | None = None, *, read_only: bool = False) -
             f"Databasfilen {resolved} finns inte. Skapa den med 'python -m followup demo --db {resolved}' "
             "eller peka ut en befintlig fil med FOLLOWUP_DB."
         )
-    resolved.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        resolved.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError(
+            f"Mappen {resolved.parent} för databasfilen kunde inte skapas ({exc.strerror}). "
+            "Välj en annan fil med --db eller FOLLOWUP_DB."
+        ) from exc
     try:
         return duckdb.connect(str(resolved), read_only=read_only)
     except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            raise DatabaseBusyError(busy_message(resolved, str(exc))) from exc
+        text = str(exc)
+        if _LOCK_CONFLICT.search(text):
+            raise DatabaseBusyError(busy_message(resolved, text)) from exc
+        if "not a valid DuckDB database file" in text:
+            raise DatabaseError(
+                f"Filen {resolved} är ingen DuckDB-databas. Välj en annan fil med --db eller FOLLOWUP_DB."
+            ) from exc
         raise DatabaseError(f"Databasfilen {resolved} kunde inte öppnas: {exc}") from exc
 
 
@@ -68,6 +80,11 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
             "Välj en annan fil med FOLLOWUP_DB eller --db."
         )
     (version,) = con.execute("select max(version) from schema_version").fetchone()
+    if version is None:
+        raise SchemaVersionError(
+            "Tabellen schema_version är tom, så databasens version är okänd. Skapa en ny databas med "
+            "'python -m followup init' eller 'python -m followup demo', eller välj en annan fil med --db."
+        )
     return int(version)
 
 
@@ -87,14 +104,29 @@ def ensure_schema(
         _in_transaction(con, [sql])
         return schema_version(con)
     if found > latest:
-        raise SchemaVersionError(
-            f"Databasen har schemaversion {found} men det här programmet känner bara till version "
-            f"{latest}. Den har skapats av en nyare version: uppdatera programmet (git pull) i stället "
-            "för att ändra filen."
-        )
-    pending = [steps[v] + f"\ninsert into schema_version (version) values ({v});" for v in range(found + 1, latest + 1)]
-    _in_transaction(con, pending)
+        raise SchemaVersionError(_newer_message(found, latest))
+    pending: list[str] = []
+    for version in range(found + 1, latest + 1):
+        # separate statements: a step need not end with ';'
+        pending += [steps[version], f"insert into schema_version (version) values ({version})"]
+    try:
+        _in_transaction(con, pending)
+    except duckdb.Error as exc:
+        raise DatabaseError(
+            f"Uppgraderingen av databasen från schemaversion {found} till {latest} misslyckades och har "
+            f"ångrats, så filen är oförändrad. Orsak: {exc}. Använd den version av programmet som skapade "
+            "filen tills felet är rättat, eller skapa en ny databas med 'python -m followup demo'."
+        ) from exc
     return latest
+
+
+def _newer_message(found: int, latest: int) -> str:
+    """Swedish message for a database made by a newer version of the program."""
+    return (
+        f"Databasen har schemaversion {found} men det här programmet känner bara till version "
+        f"{latest}. Den har skapats av en nyare version: uppdatera programmet (git pull) i stället "
+        "för att ändra filen."
+    )
 
 
 def _in_transaction(con: duckdb.DuckDBPyConnection, scripts: list[str]) -> None:
@@ -115,7 +147,9 @@ def open_database(path: str | os.PathLike | None = None, *, read_only: bool = Fa
         if read_only:
             found = schema_version(con)
             latest = migrations.latest_version()
-            if found is not None and found != latest:
+            if found is not None and found > latest:
+                raise SchemaVersionError(_newer_message(found, latest))
+            if found is not None and found < latest:
                 raise SchemaVersionError(
                     f"Databasen har schemaversion {found}, programmet version {latest}. Öppna den en gång "
                     "med skrivrätt (python -m followup migrate) så uppgraderas den."
@@ -131,6 +165,15 @@ def open_database(path: str | os.PathLike | None = None, *, read_only: bool = Fa
 def info(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """The database_info key/value facts (e.g. demo = 'true')."""
     return dict(con.execute("select key, value from database_info").fetchall())
+
+
+ENTERED_TABLES = ("import_log", "observation", "event", "target", "activity", "comment")
+"""Tables whose rows someone loaded or wrote; reference tables are not among them."""
+
+
+def holds_entered_data(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when any row was loaded or written beyond the reference data."""
+    return any(con.table(name).limit(1).fetchone() is not None for name in ENTERED_TABLES)
 
 
 def is_demo(con: duckdb.DuckDBPyConnection) -> bool:

@@ -79,5 +79,15 @@ class LoadKind(StrEnum):
     KOLADA = "kolada"
 
 
+class GoalScope(StrEnum):
+    CITY = "city"  # one of the agreement's 14 city-wide goals
+    LOCAL = "local"  # a goal a district adds
+
+
+class DistrictKind(StrEnum):
+    DISTRICT_AREA = "stadsdelsomrade"
+    CITY = "stad"  # the pseudo district that holds city-level values
+
+
 CITY_DISTRICT = "stockholm"
 """Code of the pseudo district that holds city-level observations."""

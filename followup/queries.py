@@ -25,9 +25,15 @@ from followup import config
 
 _HEADER_NAME = re.compile(r"^--\s*(?P<name>[a-z0-9_]+)\s*:\s*(?P<text>.+)$")
 _HEADER_PARAM = re.compile(r"^--\s*\$(?P<name>[a-z_][a-z0-9_]*)\s*:\s*(?P<text>.+)$")
-_PARAM_USE = re.compile(r"\$([a-z_][a-z0-9_]*)")
-_STRING_LITERAL = re.compile(r"'(?:[^']|'')*'")
-_LINE_COMMENT = re.compile(r"--[^\n]*")
+# one left-to-right scan, so a quote inside a comment or '--' inside a string cannot hide a $parameter
+_SQL_TOKEN = re.compile(
+    r"--[^\n]*"  # line comment
+    r"|/\*.*?\*/"  # block comment
+    r"|'(?:[^']|'')*'"  # string literal
+    r'|"(?:[^"]|"")*"'  # quoted identifier
+    r"|\$(?P<param>[a-z_][a-z0-9_]*)",
+    re.DOTALL,
+)
 
 
 class QueryError(Exception):
@@ -43,8 +49,7 @@ class Query:
 
     def used_params(self) -> set[str]:
         """The $parameters the SQL body uses (comments and string literals excluded)."""
-        body = _LINE_COMMENT.sub("", _STRING_LITERAL.sub("''", self.sql))
-        return set(_PARAM_USE.findall(body))
+        return {m["param"] for m in _SQL_TOKEN.finditer(self.sql) if m["param"]}
 
 
 def parse(name: str, text: str) -> Query:
@@ -71,18 +76,23 @@ def parse(name: str, text: str) -> Query:
     return query
 
 
-@cache
-def load(name: str, folder: Path = config.QUERIES_DIR) -> Query:
-    """The named query from queries/NAME.sql."""
-    path = folder / f"{name}.sql"
+def load(name: str, folder: Path | None = None) -> Query:
+    """The named query from queries/NAME.sql (re-read when the file changes)."""
+    path = (folder or config.QUERIES_DIR) / f"{name}.sql"
     if not path.is_file():
         raise QueryError(f"No query named '{name}': expected the file {path}")
-    return parse(name, path.read_text(encoding="utf-8"))
+    return _load_file(path, path.stat().st_mtime_ns)
 
 
-def names(folder: Path = config.QUERIES_DIR) -> list[str]:
+@cache
+def _load_file(path: Path, mtime_ns: int) -> Query:
+    """Parse one query file; cached per modification time."""
+    return parse(path.stem, path.read_text(encoding="utf-8-sig"))
+
+
+def names(folder: Path | None = None) -> list[str]:
     """All query names, sorted."""
-    return sorted(p.stem for p in folder.glob("*.sql"))
+    return sorted(p.stem for p in (folder or config.QUERIES_DIR).glob("*.sql"))
 
 
 def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:

@@ -1,0 +1,188 @@
+"""Shared fixtures: in-memory schema databases, temporary database files and the demo database.
+
+No test may touch the repository's own database file (data/followup.duckdb): every test runs with
+FOLLOWUP_DB pointing into a temporary folder, and the session fails if the real file changed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, closing, contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `pytest` (not only `python -m pytest`) must find the package
+    sys.path.insert(0, str(ROOT))
+
+from followup import config, db  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "fixtures"
+PARENTS_SQL = FIXTURES / "parents.sql"
+
+
+def _file_state(path: Path) -> tuple[bool, int, int]:
+    """Existence, size and modification time of a file, to notice any change."""
+    if not path.exists():
+        return (False, 0, 0)
+    stat = path.stat()
+    return (True, stat.st_size, stat.st_mtime_ns)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _guard_repo_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Point FOLLOWUP_DB at a scratch file for the whole session; fail if data/followup.duckdb changed."""
+    watched = [config.DEFAULT_DB, Path(f"{config.DEFAULT_DB}.wal")]
+    before = [_file_state(path) for path in watched]
+    scratch = tmp_path_factory.mktemp("default-db") / "followup.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(config.DB_ENV, str(scratch))
+        yield
+    after = [_file_state(path) for path in watched]
+    assert after == before, f"a test wrote to the repository's database file {config.DEFAULT_DB}"
+
+
+def insert(con: duckdb.DuckDBPyConnection, table: str, row: Mapping[str, Any]) -> None:
+    """Insert one row given as column -> value; the values are bound, the names come from the test."""
+    columns = ", ".join(row)
+    placeholders = ", ".join(f"${name}" for name in row)
+    con.execute(f"insert into {table} ({columns}) values ({placeholders})", dict(row))
+
+
+@pytest.fixture
+def schema_con() -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory database with the schema applied and no rows besides the schema version."""
+    con = duckdb.connect()
+    db.ensure_schema(con)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def parent_con(schema_con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """schema_con plus the minimal parent rows of tests/fixtures/parents.sql (see that file)."""
+    schema_con.execute(PARENTS_SQL.read_text(encoding="utf-8"))
+    return schema_con
+
+
+@pytest.fixture
+def insert_row(parent_con: duckdb.DuckDBPyConnection) -> Callable[[str, Mapping[str, Any]], None]:
+    """insert_row(table, {column: value}) into parent_con with bound values."""
+    return lambda table, row: insert(parent_con, table, row)
+
+
+@pytest.fixture
+def tmp_db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A database path in a fresh temporary folder (file not created); FOLLOWUP_DB points at it."""
+    path = tmp_path / "followup.duckdb"
+    monkeypatch.setenv(config.DB_ENV, str(path))
+    return path
+
+
+def demo_available() -> bool:
+    """True when followup/demo.py exists (it is written in parallel with these tests)."""
+    return (config.ROOT / "followup" / "demo.py").is_file()
+
+
+@pytest.fixture(scope="session")
+def demo_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo database, built once per session with the default seed. Read it, never write to it."""
+    if not demo_available():
+        pytest.skip("followup/demo.py finns inte än")
+    from followup import demo  # imported here so that collection works without demo.py
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    demo.build(path)
+    return path
+
+
+def _copy_database(source: Path, target: Path) -> None:
+    """Copy a database file and its write-ahead log, if any."""
+    shutil.copyfile(source, target)
+    wal = Path(f"{source}.wal")
+    if wal.exists():
+        shutil.copyfile(wal, Path(f"{target}.wal"))
+
+
+@pytest.fixture
+def demo_db_copy(demo_db_path: Path, tmp_db_path: Path) -> Path:
+    """A private, writable copy of the demo database at tmp_db_path (FOLLOWUP_DB points at it)."""
+    _copy_database(demo_db_path, tmp_db_path)
+    return tmp_db_path
+
+
+@pytest.fixture
+def cli_env(tmp_db_path: Path) -> dict[str, str]:
+    """Environment for running `python -m followup` as a subprocess against tmp_db_path."""
+    env = dict(os.environ)
+    env[config.DB_ENV] = str(tmp_db_path)
+    env["PYTHONPATH"] = str(config.ROOT)
+    return env
+
+
+HOLDER = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=sys.argv[2] == "ro")
+print("ready", flush=True)
+sys.stdin.read()  # hold the file until the test closes our stdin (or dies)
+"""
+
+
+@contextmanager
+def held_by_other_process(path: Path, *, read_only: bool = False) -> Iterator[subprocess.Popen[str]]:
+    """Run another Python process that opens PATH and keeps it open; always killed at the end."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(path), "ro" if read_only else "rw"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = holder.stdout.readline() if holder.stdout else ""
+        if line.strip() != "ready":
+            holder.kill()
+            _, err = holder.communicate()
+            raise AssertionError(f"the holder process did not open {path}: {err}")
+        yield holder
+    finally:
+        holder.kill()
+        holder.communicate()
+
+
+HoldDatabase = Callable[..., AbstractContextManager[subprocess.Popen[str]]]
+"""Type of the hold_database fixture."""
+
+
+@pytest.fixture
+def hold_database() -> HoldDatabase:
+    """hold_database(path, read_only=False): a context manager running a process that holds the file."""
+    return held_by_other_process
+
+
+@pytest.fixture(scope="session")
+def reference_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with the schema and the reference data only (what `init` makes), built once. Read only."""
+    from followup import reference
+
+    path = tmp_path_factory.mktemp("reference") / "reference.duckdb"
+    with closing(db.open_database(path)) as con:
+        con.execute("begin transaction")
+        reference.load_reference(con)
+        con.execute("commit")
+        con.execute("checkpoint")
+    return path
+
+
+@pytest.fixture
+def reference_db_copy(reference_db_path: Path, tmp_db_path: Path) -> Path:
+    """A private, writable copy of reference_db_path at tmp_db_path (FOLLOWUP_DB points at it)."""
+    _copy_database(reference_db_path, tmp_db_path)
+    return tmp_db_path

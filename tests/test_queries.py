@@ -1,0 +1,359 @@
+"""queries/*.sql and followup.queries: every query is documented and returns the expected rows.
+
+The harness: every file in queries/ needs at least one entry in CASES below (the test fails until it has
+one). A case names its parameters and a CSV under tests/fixtures/queries/NAME--LABEL.csv with the exact
+columns (in order) and rows (in order) the query must return from tests/fixtures/query_db.sql (or from an
+empty database). In the CSV an empty cell means NULL; numbers compare numerically, dates as YYYY-MM-DD,
+booleans as true/false. Write the expected rows by hand from the fixture, not by copying the output.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from followup import config, db, queries
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+QUERY_DB_SQL = FIXTURES / "query_db.sql"
+EXPECTED_DIR = FIXTURES / "queries"
+
+
+@dataclass(frozen=True)
+class Case:
+    label: str
+    params: dict[str, Any] = field(default_factory=dict)
+    database: str = "fixture"  # "fixture": tests/fixtures/query_db.sql; "empty": the schema only
+
+
+CASES: dict[str, list[Case]] = {
+    "current_districts": [
+        Case("before-reform", {"on": date(2023, 6, 30)}),
+        Case("reform-day", {"on": date(2023, 7, 1)}),
+    ],
+    "data_version": [
+        Case("fixture"),
+        Case("empty", database="empty"),
+    ],
+    "goal_overview": [
+        Case("hasselby-vallingby", {"district": "hasselby-vallingby"}),
+        Case("hagersten-alvsjo", {"district": "hagersten-alvsjo"}),
+    ],
+}
+
+
+def expected_file(name: str, case: Case) -> Path:
+    """The CSV with the rows a query case must return."""
+    return EXPECTED_DIR / f"{name}--{case.label}.csv"
+
+
+def all_cases() -> Iterator[Any]:
+    """(name, case) for every case of every query, as pytest params."""
+    for name, cases in sorted(CASES.items()):
+        for case in cases:
+            yield pytest.param(name, case, id=f"{name}--{case.label}")
+
+
+@pytest.fixture(scope="module")
+def databases() -> Iterator[dict[str, duckdb.DuckDBPyConnection]]:
+    """The fixture database and an empty one, shared by the module (queries only read)."""
+    fixture, empty = duckdb.connect(), duckdb.connect()
+    for con in (fixture, empty):
+        db.ensure_schema(con)
+    fixture.execute(QUERY_DB_SQL.read_text(encoding="utf-8"))
+    yield {"fixture": fixture, "empty": empty}
+    fixture.close()
+    empty.close()
+
+
+# --- comparing a result with an expected CSV ---------------------------------------------------------
+
+
+def _is_null(value: Any) -> bool:
+    return value is None or (not isinstance(value, (list, dict)) and bool(pd.isna(value)))
+
+
+def canonical(value: Any) -> str:
+    """A cell as the text an expected CSV holds."""
+    if _is_null(value):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    if isinstance(value, (pd.Timestamp, datetime)):
+        stamp = pd.Timestamp(value)
+        return stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def cell_matches(actual: Any, expected: str) -> bool:
+    """True when a result cell equals the expected CSV text (numbers within rounding)."""
+    text = canonical(actual)
+    if text == expected:
+        return True
+    if not isinstance(actual, (int, float, np.number)) or isinstance(actual, (bool, np.bool_)):
+        return False
+    try:
+        return math.isclose(float(actual), float(expected), rel_tol=1e-9, abs_tol=1e-9)
+    except ValueError:
+        return False
+
+
+def as_csv(frame: pd.DataFrame) -> str:
+    """A result in the expected CSV's format, for the failure message."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(frame.columns)
+    for row in frame.itertuples(index=False):
+        writer.writerow(canonical(v) for v in row)
+    return out.getvalue()
+
+
+def read_expected(path: Path) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of an expected CSV."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    return header, rows
+
+
+def assert_rows(frame: pd.DataFrame, path: Path) -> None:
+    """The result has exactly the expected CSV's columns and rows, in order."""
+    header, rows = read_expected(path)
+    shown = f"\n--- expected ({path.name})\n{path.read_text(encoding='utf-8')}--- actual\n{as_csv(frame)}"
+    assert list(frame.columns) == header, "columns differ" + shown
+    actual = [list(row) for row in frame.itertuples(index=False)]
+    assert len(actual) == len(rows), f"{len(actual)} rows, expected {len(rows)}" + shown
+    for number, (got, want) in enumerate(zip(actual, rows, strict=True), start=1):
+        bad = [col for col, a, e in zip(header, got, want, strict=True) if not cell_matches(a, e)]
+        assert not bad, f"row {number} differs in {', '.join(bad)}" + shown
+
+
+def test_comparison_catches_differences() -> None:
+    """The harness itself: wrong value, NULL vs 0, wrong order and wrong column name all fail."""
+    frame = pd.DataFrame({"a": [1, 2], "b": [None, 0.5], "d": pd.to_datetime(["2025-01-01", "2025-02-01"])})
+    assert [canonical(v) for v in frame.iloc[0]] == ["1", "", "2025-01-01"]
+    assert cell_matches(0.30000000000000004, "0.3")
+    assert not cell_matches(None, "0")
+    assert not cell_matches(0, "")
+    assert not cell_matches(1.5, "1.6")
+    assert not cell_matches(True, "1")
+
+
+# --- the harness -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", queries.names())
+def test_every_query_has_a_case(name: str) -> None:
+    """A new query in queries/ needs expected rows here before it counts as tested."""
+    assert CASES.get(name), (
+        f"queries/{name}.sql has no test case: add CASES['{name}'] in tests/test_queries.py and "
+        f"tests/fixtures/queries/{name}--LABEL.csv with the rows it must return from tests/fixtures/query_db.sql"
+    )
+
+
+def test_every_case_has_a_query_and_every_csv_a_case() -> None:
+    """No stale cases or orphaned expected files."""
+    assert set(CASES) <= set(queries.names()), "CASES names a query that queries/ does not have"
+    wanted = {expected_file(name, case).name for name, cases in CASES.items() for case in cases}
+    assert {p.name for p in EXPECTED_DIR.glob("*.csv")} == wanted
+
+
+@pytest.mark.parametrize("name", queries.names())
+def test_query_header(name: str) -> None:
+    """First line names the query and says what it returns; documented and used parameters agree."""
+    text = (config.QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    assert text.splitlines()[0].startswith(f"-- {name}: ")
+    query = queries.load(name)  # raises QueryError for a used but undocumented parameter
+    assert query.description
+    assert set(query.params) == query.used_params(), "a documented parameter is not used"
+    assert all(text.strip() for text in query.params.values())
+
+
+SQL_KEYWORDS = re.compile(r"\b(SELECT|FROM|WHERE|JOIN|GROUP BY|ORDER BY|WITH|UNION|AS|AND|OR|CASE|WHEN)\b")
+
+
+@pytest.mark.parametrize("name", queries.names())
+def test_query_sql_is_lowercase(name: str) -> None:
+    """House style: lowercase SQL (comments and strings may say what they like)."""
+    sql = queries.load(name).sql
+    code = re.sub(r"--[^\n]*|'(?:[^']|'')*'", "", sql)
+    assert not SQL_KEYWORDS.findall(code)
+
+
+@pytest.mark.parametrize(("name", "case"), list(all_cases()))
+def test_query_returns_expected_rows(
+    databases: dict[str, duckdb.DuckDBPyConnection], name: str, case: Case
+) -> None:
+    """The query returns exactly the hand-written rows."""
+    path = expected_file(name, case)
+    assert path.is_file(), f"expected rows missing: create {path.relative_to(config.ROOT)}"
+    assert_rows(queries.run(databases[case.database], name, **case.params), path)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_query_runs_on_empty_database(databases: dict[str, duckdb.DuckDBPyConnection], name: str) -> None:
+    """On a database with only the schema the query still runs, with the same columns."""
+    case = CASES[name][0]
+    header, _ = read_expected(expected_file(name, case))
+    frame = queries.run(databases["empty"], name, **case.params)
+    assert list(frame.columns) == header
+
+
+# --- followup.queries.parse, load and run --------------------------------------------------------------
+
+FIND_PLACE = """-- find_place: the place with a code
+-- $code: place code
+-- returns: code, name
+select code, name
+from place
+where code = $code
+order by code;
+"""
+
+
+def test_parse_reads_name_description_and_params() -> None:
+    query = queries.parse("find_place", FIND_PLACE)
+    assert query.description == "the place with a code"
+    assert query.params == {"code": "place code"}
+    assert query.used_params() == {"code"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "select 1",
+        "\n-- find_place: a blank line first\nselect 1",
+        "-- find_place a colon missing\nselect 1",
+        "-- Find_Place: wrong case\nselect 1",
+    ],
+)
+def test_parse_requires_header_first(text: str) -> None:
+    with pytest.raises(queries.QueryError, match="must start with '-- find_place: "):
+        queries.parse("find_place", text)
+
+
+def test_parse_rejects_wrong_name() -> None:
+    with pytest.raises(queries.QueryError, match="find_place"):
+        queries.parse("find_place", FIND_PLACE.replace("-- find_place:", "-- place_by_code:"))
+
+
+def test_parse_rejects_undocumented_parameter() -> None:
+    text = FIND_PLACE.replace("order by code", "and district = $district order by code")
+    with pytest.raises(queries.QueryError, match=r"\$district"):
+        queries.parse("find_place", text)
+
+
+def test_parse_documentation_must_be_in_header() -> None:
+    """A '-- $name:' line after the SQL began does not document anything."""
+    text = FIND_PLACE.replace("-- $code: place code\n", "") + "-- $code: place code\n"
+    with pytest.raises(queries.QueryError, match=r"\$code"):
+        queries.parse("find_place", text)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "select '$price' as label",
+        "select 'it''s $price' as label",
+        "select 1 -- costs $price",
+        "select 1 /* $price\n $more */",
+        'select 1 as "$price"',
+        "select '--' as a, 1 as b",
+    ],
+)
+def test_params_in_comments_strings_and_identifiers_are_ignored(body: str) -> None:
+    assert queries.parse("q", f"-- q: a test\n{body}\n").used_params() == set()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a quote in a comment must not swallow the SQL up to the next string literal
+        "-- the city's goals\nselect * from goal where district = $district and scope = 'local'",
+        # '--' inside a string must not comment out the rest of the line
+        "select '--' as a from goal where district = $district",
+        "select * from goal where district = $district -- it's $ignored",
+    ],
+)
+def test_params_after_quotes_are_found(body: str) -> None:
+    text = f"-- q: a test\n-- $district: district code\n{body}\n"
+    assert queries.parse("q", text).used_params() == {"district"}
+    with pytest.raises(queries.QueryError, match=r"\$district"):
+        queries.parse("q", f"-- q: a test\n{body}\n")
+
+
+def test_load_and_names_read_the_folder(tmp_path: Path) -> None:
+    (tmp_path / "find_place.sql").write_text(FIND_PLACE, encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not a query", encoding="utf-8")
+    assert queries.names(tmp_path) == ["find_place"]
+    assert queries.load("find_place", tmp_path).params == {"code": "place code"}
+    with pytest.raises(queries.QueryError, match="No query named 'nothing'"):
+        queries.load("nothing", tmp_path)
+
+
+def test_load_sees_an_edited_file(tmp_path: Path) -> None:
+    path = tmp_path / "find_place.sql"
+    path.write_text(FIND_PLACE, encoding="utf-8")
+    assert queries.load("find_place", tmp_path).params == {"code": "place code"}
+    path.write_text(FIND_PLACE.replace("-- $code: place code", "-- $code: the place's code"), encoding="utf-8")
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # a later modification time
+    assert queries.load("find_place", tmp_path).params == {"code": "the place's code"}
+
+
+@pytest.fixture
+def place_queries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parent_con: duckdb.DuckDBPyConnection) -> Path:
+    """queries/ replaced by a folder holding find_place.sql; parent_con has the place hasselby-torg."""
+    (tmp_path / "find_place.sql").write_text(FIND_PLACE, encoding="utf-8")
+    monkeypatch.setattr(config, "QUERIES_DIR", tmp_path)
+    return tmp_path
+
+
+def test_run_binds_parameters(place_queries: Path, parent_con: duckdb.DuckDBPyConnection) -> None:
+    frame = queries.run(parent_con, "find_place", code="hasselby-torg")
+    assert frame.to_dict("records") == [{"code": "hasselby-torg", "name": "Hässelby torg"}]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({}, r"missing \$code, unexpected none"),
+        ({"code": "x", "district": "y"}, r"missing none, unexpected \$district"),
+        ({"kod": "x"}, r"missing \$code, unexpected \$kod"),
+    ],
+)
+def test_run_rejects_missing_and_extra_parameters(
+    place_queries: Path, parent_con: duckdb.DuckDBPyConnection, params: dict[str, str], message: str
+) -> None:
+    with pytest.raises(queries.QueryError, match=message):
+        queries.run(parent_con, "find_place", **params)
+
+
+def test_run_value_cannot_inject_sql(place_queries: Path, parent_con: duckdb.DuckDBPyConnection) -> None:
+    """A value is data: a quote in it finds nothing and drops nothing."""
+    frame = queries.run(parent_con, "find_place", code="x'; drop table place; --")
+    assert frame.empty
+    assert list(frame.columns) == ["code", "name"]
+    assert parent_con.execute("select count(*) from place").fetchone() == (1,)
+
+
+def test_run_unknown_query(place_queries: Path, parent_con: duckdb.DuckDBPyConnection) -> None:
+    with pytest.raises(queries.QueryError, match="No query named 'nothing'"):
+        queries.run(parent_con, "nothing")
