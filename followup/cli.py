@@ -1,0 +1,316 @@
+"""The command line, `python -m followup`: demo, init, migrate and info (load, undo, export come later).
+
+Exit status: 0 done, 1 a database problem (its Swedish message on stderr, no traceback), 2 a usage error
+or a command that is not there yet. The database file is --db, else $FOLLOWUP_DB, else data/followup.duckdb.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import closing
+from pathlib import Path
+from typing import NoReturn
+
+import duckdb
+
+from followup import config, db, fmt, migrations
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+PROG = "python -m followup"
+LATER = {
+    "load": "läs in en fil med data (kommer i en senare version)",
+    "undo": "ångra en inläsning (kommer i en senare version)",
+    "export": "exportera diagram och siffror (kommer i en senare version)",
+}
+
+# argparse speaks English; its few messages a user meets, in Swedish
+_ARGPARSE_MESSAGES = [
+    (r"the following arguments are required: (.*)", r"följande argument saknas: \1"),
+    (r"unrecognized arguments: (.*)", r"okända argument: \1"),
+    (r"argument (.+?): invalid int value: (.*)", r"argumentet \1 ska vara ett heltal, inte \2"),
+    (r"argument (.+?): invalid choice: (.*?) \(choose from (.*)\)", r"okänt \1 \2 (välj bland \3)"),
+    (r"argument (.+?): expected one argument", r"argumentet \1 behöver ett värde"),
+]
+
+
+def swedish_usage_error(message: str) -> str:
+    """argparse's English error message in Swedish (unknown messages pass unchanged)."""
+    for pattern, replacement in _ARGPARSE_MESSAGES:
+        if re.fullmatch(pattern, message):
+            return re.sub(pattern, replacement, message)
+    return message
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[argparse._MutuallyExclusiveGroup],
+        prefix: str | None = None,
+    ) -> None:
+        super().add_usage(usage, actions, groups, "användning: " if prefix is None else prefix)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"fel: {swedish_usage_error(message)}\nSkriv '{self.prog} --help' för hjälp.\n")
+
+
+def _add_help(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+    """A Swedish options group with -h/--help; returns the group for the command's own options."""
+    group = parser.add_argument_group("flaggor")
+    group.add_argument("-h", "--help", action="help", help="visa den här hjälpen och avsluta")
+    return group
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with one subcommand per task."""
+    parser = _Parser(
+        prog=PROG,
+        add_help=False,
+        formatter_class=_Formatter,
+        description="Uppföljning av samverkansöverenskommelsen mellan Stockholms stad och polisen.",
+        epilog=(
+            "Databasfilen är --db, annars miljövariabeln FOLLOWUP_DB, annars data/followup.duckdb.\n"
+            f"Exempel: {PROG} demo    {PROG} info --db /tmp/test.duckdb"
+        ),
+    )
+    _add_help(parser)
+    commands = parser.add_subparsers(title="kommandon", dest="command", metavar="KOMMANDO")
+
+    def command(name: str, help_text: str, run: Callable[[argparse.Namespace], int]) -> argparse._ArgumentGroup:
+        sub = commands.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + ".",
+                                  add_help=False, formatter_class=_Formatter)
+        sub.set_defaults(run=run)
+        group = _add_help(sub)
+        group.add_argument(
+            "--db", metavar="FIL", help="databasfilen (annars $FOLLOWUP_DB, annars data/followup.duckdb)"
+        )
+        return group
+
+    demo = command("demo", "bygg exempeldatabasen med påhittade siffror", run_demo)
+    demo.add_argument("--seed", type=int, metavar="N", help="slumpfrö (samma frö ger samma data)")
+    demo.add_argument("--force", action="store_true", help="skriv över filen även om den inte är en exempeldatabas")
+    command("init", "skapa en tom databas med schema och referensdata", run_init)
+    command("migrate", "uppgradera databasen till programmets schemaversion", run_migrate)
+    command("info", "visa schemaversion, om det är exempeldata och antal rader per tabell", run_info)
+    for name, help_text in LATER.items():
+        command(name, help_text, run_later)  # any further arguments are accepted, see main()
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command not in LATER:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return args.run(args)
+    except db.DatabaseError as error:
+        print(error, file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("Avbrutet.", file=sys.stderr)
+        return 130
+
+
+# --- demo and init: a new file is built beside the target, then moved into place --------------------------
+
+
+def _remove_database_files(path: Path) -> None:
+    """Delete a database file and its write-ahead log if they exist."""
+    for file in (path, Path(f"{path}.wal")):
+        file.unlink(missing_ok=True)
+
+
+def _ensure_free(path: Path) -> None:
+    """Raise DatabaseBusyError when another process has the file open (read-only or not)."""
+    try:
+        probe = db.connect(path)
+    except db.DatabaseBusyError:
+        raise
+    except db.DatabaseError:
+        return  # not a DuckDB file, so no DuckDB process can hold it
+    probe.close()
+
+
+def _create_new(path: Path, fill: Callable[[Path], None]) -> None:
+    """Build a database with fill(temp) next to PATH, then put it at PATH, which must not exist."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    _remove_database_files(temp)
+    try:
+        fill(temp)
+        with closing(duckdb.connect(str(temp))) as con:
+            con.execute("checkpoint")  # everything in the main file, no write-ahead log to carry over
+        try:
+            os.link(temp, path)  # fails if PATH appeared meanwhile: never replace a file
+        except FileExistsError as exc:
+            raise _exists(path) from exc
+        except OSError:  # no hard links on this file system
+            if path.exists():
+                raise _exists(path) from None
+            os.replace(temp, path)
+    finally:
+        _remove_database_files(temp)
+
+
+def _holds_demo_or_nothing(con: duckdb.DuckDBPyConnection) -> bool:
+    """True for a demo database, an empty file or one with only reference data: nothing anyone entered."""
+    try:
+        return db.schema_version(con) is None or db.is_demo(con) or not db.holds_entered_data(con)
+    except (db.DatabaseError, duckdb.Error):
+        return False
+
+
+def check_replaceable(path: Path, *, force: bool) -> None:
+    """Refuse to replace a file that is in use, or that is not a demo database unless force."""
+    if not path.exists():
+        return
+    try:
+        con = db.connect(path, read_only=True)
+    except db.DatabaseBusyError:
+        raise
+    except db.DatabaseError:
+        replaceable = False  # not a DuckDB database at all
+    else:
+        with closing(con):
+            replaceable = _holds_demo_or_nothing(con)
+    if not replaceable and not force:
+        raise db.DatabaseError(
+            f"Databasfilen {path} innehåller inte exempeldata och skrivs inte över. Välj en annan fil med "
+            "--db, eller lägg till --force om du verkligen vill ersätta den (allt i filen försvinner)."
+        )
+    _ensure_free(path)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """`demo`: (re)build the demo database."""
+    path = config.db_path(args.db)
+    check_replaceable(path, force=args.force)
+    from followup import demo  # numpy and the generator are only needed here
+
+    seed = demo.DEFAULT_SEED if args.seed is None else args.seed
+    print(f"Bygger exempeldatabasen {path} (frö {seed}) …", flush=True)
+    demo.build(path, seed=seed)  # builds beside PATH and renames over it; checks the file is free again
+    print(f"Klart: {path} innehåller exempeldata (påhittade siffror).")
+    return EXIT_OK
+
+
+def run_init(args: argparse.Namespace) -> int:
+    """`init`: a new database with the schema and the reference data, nothing else."""
+    path = config.db_path(args.db)
+    if path.exists():
+        raise _exists(path)
+    from followup import reference
+
+    counts: dict[str, int] = {}
+
+    def fill(temp: Path) -> None:
+        with closing(db.open_database(temp)) as con:
+            con.execute("begin transaction")
+            counts.update(reference.load_reference(con))
+            con.execute("commit")
+
+    _create_new(path, fill)  # db.connect makes missing folders
+    print(f"Klart: {path} har schemaversion {migrations.latest_version()} och referensdata "
+          f"({fmt.number(sum(counts.values()), 0)} rader i {len(counts)} tabeller), men inga mätvärden.")
+    return EXIT_OK
+
+
+def _exists(path: Path) -> db.DatabaseError:
+    return db.DatabaseError(
+        f"Databasfilen {path} finns redan; init skapar bara nya filer. Välj en annan fil med --db, "
+        f"uppgradera den befintliga med '{PROG} migrate', eller ta bort filen först."
+    )
+
+
+# --- migrate and info ------------------------------------------------------------------------------------
+
+
+def _missing(path: Path) -> db.DatabaseError:
+    return db.DatabaseError(
+        f"Databasfilen {path} finns inte. Skapa den med '{PROG} init' (tom) eller '{PROG} demo' "
+        "(exempeldata), eller välj en annan fil med --db eller FOLLOWUP_DB."
+    )
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    """`migrate`: upgrade an older database to the program's schema version."""
+    path = config.db_path(args.db)
+    if not path.exists():
+        raise _missing(path)
+    latest = migrations.latest_version()
+    with closing(db.connect(path)) as con:
+        found = db.schema_version(con)
+        if found is None:
+            raise db.DatabaseError(
+                f"Databasfilen {path} är tom. Skapa en databas med '{PROG} init' eller '{PROG} demo'."
+            )
+        if found == latest:
+            print(f"{path} har redan schemaversion {latest}; inget att uppgradera.")
+            return EXIT_OK
+        db.ensure_schema(con)  # refuses a newer version, rolls back a failed step
+    print(f"Klart: {path} är uppgraderad från schemaversion {found} till {latest}.")
+    return EXIT_OK
+
+
+def _table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows per base table of the main schema."""
+    names = [row[0] for row in con.execute(
+        "select table_name from information_schema.tables "
+        "where table_schema = 'main' and table_type = 'BASE TABLE' order by table_name"
+    ).fetchall()]
+    return {name: con.table(name).count("*").fetchone()[0] for name in names}
+
+
+def run_info(args: argparse.Namespace) -> int:
+    """`info`: what the database file holds."""
+    path = config.db_path(args.db)
+    if not path.exists():
+        raise _missing(path)
+    latest = migrations.latest_version()
+    with closing(db.connect(path, read_only=True)) as con:
+        found = db.schema_version(con)
+        print(f"Databasfil: {path} ({fmt.number(path.stat().st_size / 1_000_000, 1)} MB)")
+        if found is None:
+            print(f"Databasen är tom. Skapa den med '{PROG} init' eller '{PROG} demo'.")
+            return EXIT_OK
+        note = ""
+        if found < latest:
+            note = f" – äldre än programmets {latest}: kör '{PROG} migrate'"
+        elif found > latest:
+            note = f" – nyare än programmets {latest}: uppdatera programmet"
+        print(f"Schemaversion: {found}{note}")
+        facts = db.info(con)
+        print(f"Exempeldata: {'ja (påhittade siffror)' if db.is_demo(con) else 'nej'}")
+        for key, value in sorted(facts.items()):
+            print(f"  {key}: {value}")
+        counts = _table_counts(con)
+    width = max(map(len, counts))
+    print("Rader per tabell:")
+    for name, count in counts.items():
+        print(f"  {name:<{width}}  {fmt.number(count, 0):>12}")
+    return EXIT_OK
+
+
+def run_later(args: argparse.Namespace) -> int:
+    """load, undo, export: not in this version."""
+    print(
+        f"Kommandot '{args.command}' finns inte i den här versionen av programmet; det kommer i en senare "
+        f"version. Se '{PROG} --help' för det som finns nu.",
+        file=sys.stderr,
+    )
+    return EXIT_USAGE
