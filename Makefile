@@ -1,0 +1,33 @@
+# The two commands a newcomer needs: `make run` (the dashboard) and `make test` (every test).
+# Both prepare .venv on first use; scripts/setup holds the details (venv, pip, Debian's chromium).
+
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test demo lint browser
+
+run: $(VENV)/.installed-run  ## start the dashboard; the demo database is built on first start
+	$(PY) -m streamlit run dashboard.py
+
+test: $(VENV)/.installed-dev browser  ## unit, AppTest and browser tests
+	$(PY) -m pytest
+
+demo: $(VENV)/.installed-run  ## build the demo database with the command line
+	$(PY) -m followup demo
+
+lint: $(VENV)/.installed-dev  ## ruff
+	$(PY) -m ruff check .
+
+# Debian's chromium for the browser tests. Outside CI a failed install only warns (the browser tests
+# are then skipped); under CI (CI=true) it stops the run.
+browser:
+	@test -x /usr/bin/chromium || scripts/setup --browser || \
+	  { test -z "$$CI" && echo "make: chromium kunde inte installeras; webbläsartesterna hoppas över" >&2; }
+
+$(VENV)/.installed-run: requirements.txt
+	scripts/setup requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt
+	scripts/setup requirements-dev.txt
+	touch $@ $(VENV)/.installed-run

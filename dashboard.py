@@ -1,0 +1,34 @@
+"""Entry point: page setup, navigation, the database connection (demo data on first start) and scope.
+
+Run with `streamlit run dashboard.py` (or `make run`). The page scripts live in views/, not pages/:
+Streamlit treats a folder named pages/ beside the entry file as a legacy multipage app for the first
+run of each server process and for every AppTest run, and then runs a page without this file.
+"""
+
+import streamlit as st
+
+from followup import db
+from webapp import components, state
+
+st.set_page_config(page_title="Uppföljning trygghet", page_icon=":material/shield:", layout="wide")
+
+# Navigation first: a run that stops early (database error) must not fall back to listing pages/.
+page = st.navigation(
+    [st.Page("views/oversikt.py", title="Översikt", icon=":material/dashboard:", default=True)]
+)
+
+path = state.database_path()
+try:
+    if path.exists():
+        state.connection(str(path))
+    else:
+        with st.spinner("Skapar exempeldatabas …"):
+            state.connection(str(path))
+    demo = state.is_demo()
+except db.DatabaseError as error:
+    components.database_error(error)
+
+components.district_picker()
+if demo:
+    components.demo_notice()
+page.run()

@@ -1,0 +1,104 @@
+"""Shared Streamlit pieces: the district picker bound to the URL, notices and the database error view."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from followup import db, periods
+from followup.model import GoalScope
+from webapp import state
+
+DISTRICT_KEY = "omrade"
+"""Session-state key and URL query parameter of the chosen district (?omrade=Bromma)."""
+
+DEFAULT_DISTRICT = "hasselby-vallingby"
+"""The district shown when the URL names none (or one that does not exist)."""
+
+DEMO_NOTICE = "**Exempeldata – påhittade siffror.** Alla värden är genererade för att visa hur verktyget fungerar."
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|:~$=^])")
+
+
+def plain(text: str) -> str:
+    """Escape Markdown (and Streamlit's :icon: and $math$ syntax) so user text shows as written."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def nowrap(text: str) -> str:
+    """Text with no-break spaces, so a short label such as 'v. 44 2025' never wraps inside."""
+    return text.replace(" ", "\u00a0")
+
+
+def district_picker() -> str | None:
+    """Sidebar select box of the district areas in force today, bound to ?omrade=; the chosen code."""
+    districts = state.query("current_districts", on=dt.date.today())
+    if districts.empty:
+        return None
+    names: dict[str, str] = dict(zip(districts["code"], districts["name"], strict=True))
+    codes = list(names)
+    return st.sidebar.selectbox(
+        "Stadsdelsområde",
+        codes,
+        index=codes.index(DEFAULT_DISTRICT) if DEFAULT_DISTRICT in names else 0,
+        format_func=lambda code: names.get(code, code),
+        key=DISTRICT_KEY,
+        bind="query-params",
+    )
+
+
+def district_name(code: str) -> str:
+    """The name of a district area in force today (the code itself when unknown)."""
+    districts = state.query("current_districts", on=dt.date.today())
+    names = dict(zip(districts["code"], districts["name"], strict=True))
+    return names.get(code, code)
+
+
+def selected_district() -> str | None:
+    """The district code chosen in the sidebar (set by district_picker in dashboard.py)."""
+    return st.session_state.get(DISTRICT_KEY)
+
+
+def demo_notice() -> None:
+    """The clearly visible notice that the numbers are invented, shown on every page of a demo database."""
+    st.warning(DEMO_NOTICE, icon=":material/science:")
+
+
+def empty_database_notice(path: Path) -> None:
+    """Explain how to fill a database that has the schema but no priority areas or goals."""
+    st.info(
+        "**Databasen är tom.** Den har tabellerna men inga prioriterade områden eller mål att visa.\n\n"
+        "Fyll den med exempeldata: stoppa dashboarden (Ctrl+C; bara en process åt gången kan skriva till "
+        f"filen), kör `python -m followup demo --db {path}` och starta dashboarden igen. "
+        "Du kan också ta bort filen, så bygger dashboarden exempeldatabasen själv när den startar.",
+        icon=":material/database:",
+    )
+
+
+def database_error(error: db.DatabaseError) -> None:
+    """Show a database problem in Swedish with a retry button, and stop the page (no traceback)."""
+    st.error(plain(str(error)), icon=":material/error:")
+    # A click reruns the script; the failed connection was not cached, so it is tried again.
+    st.button("Försök igen", type="primary", icon=":material/refresh:")
+    st.stop()
+
+
+def goal_tile(area_number: int, goal: Mapping[str, Any]) -> None:
+    """One goal: its number and text, how many indicators follow it and the latest period with data."""
+    st.markdown(f"#### {area_number}\\.{goal['goal_number']} {plain(goal['goal'])}")
+    count = int(goal["indicators"])
+    facts = [f":material/monitoring: {count}\u00a0nyckeltal"]
+    if pd.isna(goal["latest_period_start"]):
+        facts.append(":material/calendar_month: ingen data än")
+    else:
+        latest = periods.Period(pd.Timestamp(goal["latest_period_start"]).date(), goal["latest_grain"])
+        facts.append(f":material/calendar_month: senaste data {nowrap(latest.label)}")
+    if goal["goal_scope"] == GoalScope.LOCAL:
+        facts.append(":material/location_on: lokalt mål")
+    st.markdown(" · ".join(facts))

@@ -1,0 +1,82 @@
+"""One cached database connection per file and cached named-query results, keyed on a data version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from followup import config, db, queries
+
+
+def database_path() -> Path:
+    """The database file in use: $FOLLOWUP_DB or data/followup.duckdb, as an absolute path."""
+    return config.db_path().resolve()
+
+
+def _close(con: duckdb.DuckDBPyConnection) -> None:
+    """Close a connection when Streamlit drops it from the cache (st.cache_resource.clear())."""
+    con.close()
+
+
+@st.cache_resource(show_spinner=False, on_release=_close)
+def connection(path: str) -> duckdb.DuckDBPyConnection:
+    """The app's one connection to PATH, building the demo database first when the file is missing.
+
+    Streamlit computes a cached resource once per key under a lock, so two sessions starting together
+    do not both build; a failure (busy file, bad file) is not cached, so the next run tries again.
+    """
+    file = Path(path)
+    if not file.exists():
+        from followup import demo  # the demo generator is only needed on first start
+
+        try:
+            demo.build(file)
+        except OSError as exc:
+            raise db.DatabaseError(
+                f"Exempeldatabasen kunde inte skapas som {file} ({exc.strerror or exc}). Peka ut en fil i en "
+                "mapp som går att skriva till med miljövariabeln FOLLOWUP_DB och starta om dashboarden."
+            ) from exc
+    return db.open_database(file)
+
+
+def data_version(path: str) -> str:
+    """A fingerprint of the loads in the file; it changes when data is loaded or a load is undone."""
+    row = queries.run(connection(path), "data_version").iloc[0]
+    return f"{row.last_load}-{row.loads}-{row.undone_loads}"
+
+
+@st.cache_data(show_spinner=False, max_entries=500)
+def _cached_query(path: str, version: str, name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
+    """Run a named query; the cache key is the file, its data version, the name and the parameters."""
+    return queries.run(connection(path), name, **dict(params))
+
+
+def query(name: str, **params: Any) -> pd.DataFrame:
+    """A named query's result for the database in use, cached until new data is loaded."""
+    path = str(database_path())
+    return _cached_query(path, data_version(path), name, tuple(sorted(params.items())))
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def _cached_info(path: str, version: str) -> dict[str, str]:
+    """The database_info facts of a file at a data version."""
+    cursor = connection(path).cursor()
+    try:
+        return db.info(cursor)
+    finally:
+        cursor.close()
+
+
+def database_info() -> dict[str, str]:
+    """The database_info facts (e.g. demo = 'true') of the database in use."""
+    path = str(database_path())
+    return _cached_info(path, data_version(path))
+
+
+def is_demo() -> bool:
+    """True when the database in use holds generated demo data."""
+    return database_info().get("demo") == "true"
