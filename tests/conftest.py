@@ -186,3 +186,24 @@ def reference_db_copy(reference_db_path: Path, tmp_db_path: Path) -> Path:
     """A private, writable copy of reference_db_path at tmp_db_path (FOLLOWUP_DB points at it)."""
     _copy_database(reference_db_path, tmp_db_path)
     return tmp_db_path
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the whole session (skipped locally, failed under CI, when missing)."""
+    from e2e_support import launched_browser
+
+    with launched_browser() as chromium:
+        yield chromium
+
+
+@pytest.fixture(scope="session")
+def dashboard_url(demo_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`streamlit run dashboard.py` on a private copy of the demo database, shared by the session's tests."""
+    from e2e_support import streamlit_server
+
+    folder = tmp_path_factory.mktemp("dashboard")
+    path = folder / "demo.duckdb"
+    _copy_database(demo_db_path, path)
+    with streamlit_server(path, folder / "streamlit.log") as url:
+        yield url

@@ -1,172 +1,35 @@
 """End to end: `streamlit run dashboard.py` in the background, Debian's headless Chromium at 1920×1080.
 
-Screenshots for review go to test-output/e2e/. Without /usr/bin/chromium or the playwright package the
+The machinery is in tests/e2e_support.py; `browser` and `dashboard_url` are session fixtures in
+tests/conftest.py. Screenshots for review go to test-output/e2e/. Without /usr/bin/chromium or the playwright package the
 tests are skipped on a workstation and fail under CI (CI=true), so a CI run can never pass without them.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import demo_available
-from followup import config
+from e2e_support import ERROR_ELEMENTS, assert_overview, open_page, screenshot, streamlit_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-VIEWPORT = {"width": 1920, "height": 1080}
-SCREENSHOTS = config.ROOT / "test-output" / "e2e"
-START_TIMEOUT = 90.0  # seconds to wait for the server (a ceiling for a slow machine, not an assertion)
-PAGE_TIMEOUT_MS = 90_000  # the first start builds the demo database before the page appears
-
-AREAS = [
-    "Unga i riskzon för destruktivt beteende",
-    "Otrygga och brottsutsatta platser",
-    "Systemhotande brottslighet",
-    "Särskilt utsatta och sårbara brottsoffer",
-    "Kriminella miljöer och livsstilar",
-]
-ERROR_ELEMENTS = "[data-testid=stException], [data-testid=stAlertContentError]"
-
-
-def _missing_browser() -> str | None:
-    """Why the browser tests cannot run here, or None when they can."""
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} saknas (installera Debians chromium: make test gör det)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Python-paketet playwright saknas (pip install -r requirements-dev.txt)"
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One headless Chromium for the module; skipped locally and failed under CI when unavailable."""
-    reason = _missing_browser()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"End-to-end-testerna kan inte köras: {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def _free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    """Whether Streamlit's health endpoint answers ok."""
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
-@contextmanager
-def streamlit_server(db_path: Path, log_path: Path) -> Iterator[str]:
-    """Run the dashboard on a free port against db_path; yield its URL and always stop it."""
-    port = _free_port()
-    env = dict(os.environ, **{config.DB_ENV: str(db_path), "PYTHONPATH": str(config.ROOT)})
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false"]
-    url = f"http://127.0.0.1:{port}"
-    with log_path.open("w", encoding="utf-8") as log:
-        server = subprocess.Popen(command, cwd=config.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + START_TIMEOUT
-            while not _healthy(url):
-                if server.poll() is not None:
-                    pytest.fail(f"streamlit stoppade (kod {server.returncode}):\n{log_path.read_text()}")
-                if time.monotonic() > deadline:
-                    pytest.fail(f"streamlit svarade inte på {url}/_stcore/health:\n{log_path.read_text()}")
-                time.sleep(0.2)
-            yield url
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-
-
-def open_page(browser: Any, url: str) -> Any:
-    """A 1920×1080 page at url, waited until Streamlit is connected and the script has finished."""
-    page = browser.new_page(viewport=VIEWPORT, locale="sv-SE")
-    page.set_default_timeout(PAGE_TIMEOUT_MS)
-    page.goto(url)
-    page.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]")
-    page.wait_for_selector("[data-test-script-state=notRunning]")
-    return page
-
-
-def assert_overview(page: Any) -> None:
-    """The five priority areas are visible as headings and no error element is on the page."""
+def test_overview_in_chromium(browser: Any, dashboard_url: str) -> None:
     from playwright.sync_api import expect
 
-    for number, name in enumerate(AREAS, start=1):
-        expect(page.get_by_role("heading", name=f"{number}. {name}")).to_be_visible()
-    assert page.locator(ERROR_ELEMENTS).count() == 0
+    page = open_page(browser, dashboard_url)
+    assert_overview(page)
+    expect(page.get_by_text("Exempeldata – påhittade siffror")).to_be_visible()
+    expect(page.get_by_role("heading", name="Översikt – Hässelby-Vällingby")).to_be_visible()
+    screenshot(page, "oversikt")
 
-
-@pytest.fixture
-def demo_copy(demo_db_path: Path, tmp_path: Path) -> Path:
-    """A private copy of the session's demo database for the server to hold."""
-    path = tmp_path / "demo.duckdb"
-    shutil.copyfile(demo_db_path, path)
-    return path
-
-
-def test_overview_in_chromium(browser: Any, demo_copy: Path, tmp_path: Path) -> None:
-    with streamlit_server(demo_copy, tmp_path / "streamlit.log") as url:
-        page = open_page(browser, url)
-        assert_overview(page)
-        from playwright.sync_api import expect
-
-        expect(page.get_by_text("Exempeldata – påhittade siffror")).to_be_visible()
-        expect(page.get_by_role("heading", name="Översikt – Hässelby-Vällingby")).to_be_visible()
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SCREENSHOTS / "oversikt.png")
-
-        page = open_page(browser, f"{url}/?omrade=Bromma")
-        expect(page.get_by_role("heading", name="Översikt – Bromma")).to_be_visible()
-        assert_overview(page)
-        assert re.search(r"[?&]omrade=Bromma\b", page.url)
-        page.screenshot(path=SCREENSHOTS / "oversikt-bromma.png")
+    page = open_page(browser, f"{dashboard_url}/?omrade=Bromma")
+    expect(page.get_by_role("heading", name="Översikt – Bromma")).to_be_visible()
+    assert_overview(page)
+    assert re.search(r"[?&]omrade=Bromma\b", page.url)
+    screenshot(page, "oversikt-bromma")
 
 
 def test_first_start_builds_the_demo_database(browser: Any, tmp_path: Path) -> None:
@@ -195,5 +58,4 @@ def test_database_problem_shows_a_swedish_message_not_a_traceback(browser: Any, 
         expect(page.get_by_role("button", name="Försök igen")).to_be_visible()
         assert page.locator(ERROR_ELEMENTS).count() == 1  # the message itself; no traceback
         assert page.locator("[data-testid=stException]").count() == 0
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SCREENSHOTS / "databasfel.png")
+        screenshot(page, "databasfel")
