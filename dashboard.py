@@ -8,13 +8,16 @@ run of each server process and for every AppTest run, and then runs a page witho
 import streamlit as st
 
 from followup import db
-from webapp import components, state
+from webapp import components, scope, state
 
 st.set_page_config(page_title="Uppföljning trygghet", page_icon=":material/shield:", layout="wide")
 
 # Navigation first: a run that stops early (database error) must not fall back to listing pages/.
 page = st.navigation(
-    [st.Page("views/oversikt.py", title="Översikt", icon=":material/dashboard:", default=True)]
+    [
+        st.Page("views/oversikt.py", title="Översikt", icon=":material/dashboard:", default=True),
+        st.Page(components.STATUS_HELP_PAGE, title="Hur räknas status?", icon=":material/help:"),
+    ]
 )
 
 path = state.database_path()
@@ -28,7 +31,7 @@ try:
 except db.DatabaseError as error:
     components.database_error(error)
 
-components.district_picker()
+scope.district_picker()
 if demo:
     components.demo_notice()
 page.run()

@@ -145,6 +145,22 @@ def test_unknown_omrade_falls_back_to_the_default(reference_db: Path, omrade: st
     assert not at.exception
     assert title(at) == "Översikt – Hässelby-Vällingby"
     assert at.sidebar.selectbox(key="omrade").value == "hasselby-vallingby"
+    notices = [info.value for info in at.info]
+    if omrade.strip():
+        assert any("stadsdelsområde" in text and "Hässelby" in text for text in notices), notices
+    else:
+        assert notices == []
+
+
+def test_status_help_page_explains_the_rules_and_symbols(reference_db: Path) -> None:
+    at = run_app()
+    at.switch_page("views/status_help.py").run()
+    assert not at.exception
+    assert title(at) == "Hur räknas status?"
+    text = " ".join(m.value for m in at.markdown)
+    for word in ("Förbättras", "Oförändrat", "Försämras", "Ingen bedömning", "I fas", "Risk", "Efter plan",
+                 "Poisson", "konfidensintervall", "1–4"):
+        assert word in text, word
 
 
 def test_district_list_holds_the_areas_in_force_today(reference_db: Path) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from followup import db, periods
+from followup import db, periods, status
 from followup.model import GoalScope
 from webapp import state
 
@@ -34,23 +34,6 @@ def plain(text: str) -> str:
 def nowrap(text: str) -> str:
     """Text with no-break spaces, so a short label such as 'v. 44 2025' never wraps inside."""
     return text.replace(" ", "\u00a0")
-
-
-def district_picker() -> str | None:
-    """Sidebar select box of the district areas in force today, bound to ?omrade=; the chosen code."""
-    districts = state.query("current_districts", on=dt.date.today())
-    if districts.empty:
-        return None
-    names: dict[str, str] = dict(zip(districts["code"], districts["name"], strict=True))
-    codes = list(names)
-    return st.sidebar.selectbox(
-        "Stadsdelsområde",
-        codes,
-        index=codes.index(DEFAULT_DISTRICT) if DEFAULT_DISTRICT in names else 0,
-        format_func=lambda code: names.get(code, code),
-        key=DISTRICT_KEY,
-        bind="query-params",
-    )
 
 
 def district_name(code: str) -> str:
@@ -102,3 +85,17 @@ def goal_tile(area_number: int, goal: Mapping[str, Any]) -> None:
     if goal["goal_scope"] == GoalScope.LOCAL:
         facts.append(":material/location_on: lokalt mål")
     st.markdown(" · ".join(facts))
+
+
+STATUS_HELP_PAGE = "views/status_help.py"
+
+
+def status_help_link() -> None:
+    """A link to 'Hur räknas status?', placed next to every status."""
+    st.page_link(STATUS_HELP_PAGE, label="Hur räknas status?", icon=":material/help:")
+
+
+def status_legend() -> None:
+    """Every status with its icon, word and colour swatch (the word carries the meaning, not the colour)."""
+    for shown in status.DISPLAY.values():
+        st.markdown(f":material/square: {shown.icon} **{shown.word}**", help=f"Färg {shown.colour}")

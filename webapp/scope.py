@@ -13,12 +13,15 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+import datetime as dt
+
 import streamlit as st
 
 from followup import periods
 from followup.model import Grain
 from followup.periods import Period
-from webapp.components import plain
+from webapp import state
+from webapp.components import DEFAULT_DISTRICT, DISTRICT_KEY, plain
 
 AREA_KEY = "prio"
 PLACE_KEY = "plats"
@@ -82,7 +85,7 @@ def select(
     code = where.selectbox(
         label, codes, index=index, format_func=lambda c: options.get(c, c), key=key, bind="query-params", help=help
     )
-    if raw and raw[0] not in options.values():
+    if raw and raw[0].strip() and raw[0] not in options.values():
         invalid_param_notice(key, raw[0], options[code])
     return code
 
@@ -108,10 +111,17 @@ def multiselect(
         bind="query-params",
         max_selections=max_selections,
     )
-    unknown = [value for value in raw if value not in options.values()]
+    unknown = [value for value in raw if value.strip() and value not in options.values()]
     if unknown:
         invalid_param_notice(key, ", ".join(unknown), ", ".join(options[c] for c in chosen) or "inget val")
     return list(chosen)
+
+
+def district_picker() -> str | None:
+    """Sidebar select box of the district areas in force today, bound to ?omrade=; the chosen code."""
+    districts = state.query("current_districts", on=dt.date.today())
+    names: dict[str, str] = dict(zip(districts["code"], districts["name"], strict=True))
+    return select("Stadsdelsområde", names, key=DISTRICT_KEY, default=DEFAULT_DISTRICT)
 
 
 def month_options(first: date, last: date) -> dict[str, str]:
@@ -151,7 +161,7 @@ def grain(allowed: Sequence[Grain], *, default: Grain, sidebar: bool = False) ->
         bind="query-params",
         required=True,
     )
-    if raw and raw[0] not in options.values():
+    if raw and raw[0].strip() and raw[0] not in options.values():
         invalid_param_notice(GRAIN_KEY, raw[0], options[chosen])
     return Grain(chosen)
 
