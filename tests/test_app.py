@@ -15,7 +15,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from conftest import insert
-from followup import config, db, reference
+from followup import config, db, reference, status
+from webapp import components
 
 APP = "../dashboard.py"  # AppTest.from_file resolves paths relative to this file
 RUN_TIMEOUT = 60  # seconds before AppTest gives up on one script run (a ceiling, not an assertion)
@@ -286,3 +287,11 @@ def test_unwritable_place_for_a_new_database_shows_message(tmp_path: Path, monke
     assert not at.exception
     assert len(at.error) == 1 and "FOLLOWUP_DB" in shown(at.error[0].value)
     assert at.button[0].label == "Försök igen"
+
+
+@pytest.mark.parametrize("value", [*status.Trend, *status.TargetStatus])
+def test_status_markdown_has_icon_word_and_colour(value: status.Trend | status.TargetStatus) -> None:
+    shown = status.DISPLAY[value]
+    text = components.status_markdown(value)
+    assert shown.icon in text and shown.word in text
+    assert text.startswith(f":{components.STATUS_COLOURS[value]}-background[")

@@ -99,3 +99,22 @@ def status_legend() -> None:
     """Every status with its icon, word and colour swatch (the word carries the meaning, not the colour)."""
     for shown in status.DISPLAY.values():
         st.markdown(f":material/square: {shown.icon} **{shown.word}**", help=f"Färg {shown.colour}")
+
+
+# Streamlit's named markdown colours closest to the Okabe–Ito roles in followup.status.DISPLAY
+# (blue = better, vermillion = worse, orange = at risk, grey = unchanged or no judgement).
+STATUS_COLOURS: dict[status.Trend | status.TargetStatus, str] = {
+    status.Trend.IMPROVING: "blue",
+    status.Trend.UNCHANGED: "gray",
+    status.Trend.WORSENING: "red",
+    status.Trend.NO_DATA: "gray",
+    status.TargetStatus.ON_TRACK: "blue",
+    status.TargetStatus.AT_RISK: "orange",
+    status.TargetStatus.OFF_TRACK: "red",
+}
+
+
+def status_markdown(value: status.Trend | status.TargetStatus) -> str:
+    """Markdown for a status: coloured background, icon and word (the word carries the meaning)."""
+    shown = status.DISPLAY[value]
+    return f":{STATUS_COLOURS[value]}-background[**{shown.icon}\u00a0{shown.word}**]"
