@@ -15,30 +15,19 @@ import duckdb
 import pandas as pd
 import pytest
 
-from followup import db, demo, reference
+from followup import db, demo, queries, reference, series
 from followup.model import (
     ActivityStatus,
-    Direction,
     Frequency,
-    Grain,
     LoadKind,
     PreventionLevel,
     PreventionType,
     Unit,
 )
-from followup.status import Assessment, Comparison, Point, Target, TargetStatus, Trend, assess
+from followup.status import Assessment, TargetStatus, Trend
 
 HV = "hasselby-vallingby"
 OTHER_SEED = demo.DEFAULT_SEED + 1
-COMPARISON_BY_FREQUENCY = {
-    Frequency.WEEK: Comparison.ROLLING_12_MONTHS,  # single weeks are too small to show a change
-    Frequency.MONTH: Comparison.SAME_PERIOD_LAST_YEAR,
-    Frequency.QUARTER: Comparison.SAME_PERIOD_LAST_YEAR,
-    Frequency.TERTIAL: Comparison.SAME_PERIOD_LAST_YEAR,
-    Frequency.YEAR: Comparison.SAME_PERIOD_LAST_YEAR,
-    Frequency.SURVEY: Comparison.SURVEY,
-}
-"""The like-for-like comparison each scenario's intent is stated for (see demo.SCENARIOS)."""
 
 
 def _table(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
@@ -299,47 +288,23 @@ def test_comments_with_revisions_and_locks(con: duckdb.DuckDBPyConnection) -> No
 # --- every status the product shows occurs in Hässelby-Vällingby ----------------------------------------
 
 
-def _points(series: pd.DataFrame, weekly_events: bool) -> list[Point]:
-    """Status points of one series; weeks without EST reports count as zero reports."""
-    if weekly_events:  # the view has no rows for weeks without events: fill them while reporting runs
-        weeks = pd.date_range(series["period_start"].min(), pd.Timestamp(demo.LAST_WEEK), freq="7D")
-        series = series.set_index("period_start").reindex(weeks).rename_axis("period_start").reset_index()
-        series = series.assign(value=series["value"].fillna(0), grain=Grain.WEEK,
-                               series_break=series["series_break"].fillna(False).astype(bool))
-    return [
-        Point(row.period_start.date(), Grain(row.grain), float(row.value),
-              None if pd.isna(row.denominator) else float(row.denominator), bool(row.series_break))
-        for row in series.itertuples()
-    ]
-
-
-def _target(targets: pd.DataFrame, indicator: str, district: str, place: str | None) -> Target | None:
-    """The numeric target of a series, if it has one."""
-    rows = targets.loc[(targets["indicator"] == indicator) & (targets["district"] == district)
-                       & (targets["place"].fillna("") == (place or "")) & targets["target_value"].notna()]
-    if rows.empty:
-        return None
-    row = rows.iloc[0]
-    return Target(row["baseline_start"].date(), row["baseline_value"], row["target_start"].date(),
-                  row["target_value"], None if pd.isna(row["tolerance"]) else row["tolerance"],
-                  Grain(row["baseline_grain"]))
-
-
 @pytest.fixture(scope="module")
-def assessments(con: duckdb.DuckDBPyConnection, catalogue: pd.DataFrame) -> dict[tuple, Assessment]:
-    """The status of every series (indicator, district, place or None) in the districts of the scenarios."""
-    values = con.table("indicator_value").df()
-    values = values.loc[values["district"].isin({s.district for s in demo.SCENARIOS})].sort_values("period_start")
-    targets = con.table("target").df()
+def assessments(con: duckdb.DuckDBPyConnection) -> dict[tuple, Assessment]:
+    """The status of every indicator (indicator, district, place or None) in the scenarios' districts and places."""
+    districts = con.table("district").df().set_index("code")["name"]
+    places = con.table("place").df()
     result = {}
-    for (code, district, place), series in values.groupby(["indicator", "district", values["place"].fillna("")]):
-        indicator = catalogue.loc[code]
-        result[(code, district, place or None)] = assess(
-            _points(series, weekly_events=isinstance(indicator["event_category"], str)),
-            name=indicator["name"], unit=Unit(indicator["unit"]), direction=Direction(indicator["direction"]),
-            sensitive=bool(indicator["sensitive"]), target=_target(targets, code, district, place or None),
-            comparison=COMPARISON_BY_FREQUENCY[Frequency(indicator["frequency"])], as_of=demo.DEMO_TODAY,
-        )
+    for district in sorted({s.district for s in demo.SCENARIOS}):
+        own = places.loc[places["district"] == district]
+        for place, name in [(None, districts[district]), *zip(own["code"], own["name"], strict=True)]:
+            scope = {"district": district, "place": place or ""}
+            found = series.assess_scope(
+                queries.run(con, "scope_indicators", **scope),
+                queries.run(con, "scope_values", **scope, **{"from": demo.DATA_START}),
+                queries.run(con, "scope_targets", **scope),
+                scope_name=name, as_of=demo.DEMO_TODAY,
+            )
+            result.update({(code, district, place): assessment for code, assessment in found.items()})
     return result
 
 

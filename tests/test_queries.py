@@ -1,9 +1,10 @@
 """queries/*.sql and followup.queries: every query is documented and returns the expected rows.
 
-The harness: every file in queries/ needs at least one entry in CASES below (the test fails until it has
-one). A case names its parameters and a CSV under tests/fixtures/queries/NAME--LABEL.csv with the exact
-columns (in order) and rows (in order) the query must return from tests/fixtures/query_db.sql (or from an
-empty database). In the CSV an empty cell means NULL; numbers compare numerically, dates as YYYY-MM-DD,
+The harness: every file in queries/ needs at least one case (the test fails until it has one). A case is
+two files under tests/fixtures/queries/: NAME--LABEL.json with its parameters ({"params": {"district":
+"bromma", "from": "2024-01-01"}, "database": "fixture" or "empty"}; 'YYYY-MM-DD' strings are bound as
+dates) and NAME--LABEL.csv with the exact columns (in order) and rows (in order) the query must return
+from tests/fixtures/query_db.sql (or from an empty database). In the CSV an empty cell means NULL; numbers compare numerically, dates as YYYY-MM-DD,
 booleans as true/false. Write the expected rows by hand from the fixture, not by copying the output.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import os
 import re
@@ -39,20 +41,26 @@ class Case:
     database: str = "fixture"  # "fixture": tests/fixtures/query_db.sql; "empty": the schema only
 
 
-CASES: dict[str, list[Case]] = {
-    "current_districts": [
-        Case("before-reform", {"on": date(2023, 6, 30)}),
-        Case("reform-day", {"on": date(2023, 7, 1)}),
-    ],
-    "data_version": [
-        Case("fixture"),
-        Case("empty", database="empty"),
-    ],
-    "goal_overview": [
-        Case("hasselby-vallingby", {"district": "hasselby-vallingby"}),
-        Case("hagersten-alvsjo", {"district": "hagersten-alvsjo"}),
-    ],
-}
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _param(value: Any) -> Any:
+    """A parameter from a case file: 'YYYY-MM-DD' strings become dates, the rest stays as JSON gave it."""
+    return date.fromisoformat(value) if isinstance(value, str) and DATE.fullmatch(value) else value
+
+
+def discover_cases(folder: Path = EXPECTED_DIR) -> dict[str, list[Case]]:
+    """Every case file NAME--LABEL.json ({"params": {...}, "database": "fixture"|"empty"}) by query name."""
+    cases: dict[str, list[Case]] = {}
+    for path in sorted(folder.glob("*.json")):
+        name, _, label = path.stem.partition("--")
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        params = {key: _param(value) for key, value in spec.get("params", {}).items()}
+        cases.setdefault(name, []).append(Case(label, params, spec.get("database", "fixture")))
+    return cases
+
+
+CASES = discover_cases()
 
 
 def expected_file(name: str, case: Case) -> Path:
@@ -162,16 +170,16 @@ def test_comparison_catches_differences() -> None:
 def test_every_query_has_a_case(name: str) -> None:
     """A new query in queries/ needs expected rows here before it counts as tested."""
     assert CASES.get(name), (
-        f"queries/{name}.sql has no test case: add CASES['{name}'] in tests/test_queries.py and "
-        f"tests/fixtures/queries/{name}--LABEL.csv with the rows it must return from tests/fixtures/query_db.sql"
+        f"queries/{name}.sql has no test case: add tests/fixtures/queries/{name}--LABEL.json (its parameters) "
+        f"and {name}--LABEL.csv (the rows it must return from tests/fixtures/query_db.sql)"
     )
 
 
 def test_every_case_has_a_query_and_every_csv_a_case() -> None:
     """No stale cases or orphaned expected files."""
-    assert set(CASES) <= set(queries.names()), "CASES names a query that queries/ does not have"
+    assert set(CASES) <= set(queries.names()), "a case file names a query that queries/ does not have"
     wanted = {expected_file(name, case).name for name, cases in CASES.items() for case in cases}
-    assert {p.name for p in EXPECTED_DIR.glob("*.csv")} == wanted
+    assert {p.name for p in EXPECTED_DIR.glob("*.csv")} == wanted, "every NAME--LABEL.json needs its .csv and back"
 
 
 @pytest.mark.parametrize("name", queries.names())

@@ -1,0 +1,90 @@
+-- indicator_series: one indicator's values in a scope between two dates, for a chart: the district's own values (place null) or the place's, a city-level indicator's from the city, and for an indicator computed from events an explicit 0 for each week without events while the district reports EST (the same rules as scope_values)
+-- $indicator: indicator code
+-- $district: district code; for a place, the place's district
+-- $place: place code, or '' for the whole district
+-- $from: the first period start to return (date)
+-- $to: the last period start to return (date)
+-- returns: indicator, period_start, grain, value, numerator, denominator, preliminary, series_break
+with scope_indicator as (
+    -- the indicator, when it fits the scope: a place has only the indicators measured per place
+    select i.code, i.level, i.event_category
+    from indicator i
+    where i.code = $indicator
+      and ($place = '' or i.level = 'place')
+),
+
+-- the scope's own values; an indicator measured only for the whole city (level 'city') takes the values
+-- of the city pseudo district (kind 'stad')
+scope_value as (
+    select v.indicator, v.period_start, v.grain, v.value, v.numerator, v.denominator, v.preliminary,
+           v.series_break, si.event_category
+    from indicator_value v
+    join scope_indicator si on si.code = v.indicator
+    join district d on d.code = v.district
+    where v.period_start between $from and $to
+      and coalesce(v.place, '') = $place
+      and ((si.level = 'city' and d.kind = 'stad') or (si.level <> 'city' and v.district = $district))
+),
+
+-- the district, when the place (if any) lies in it: only then are zero weeks made
+scope_district as (
+    select d.code, d.valid_to
+    from district d
+    where d.code = $district
+      and ($place = '' or exists (select 1 from place p where p.code = $place and p.district = d.code))
+),
+
+-- EST reporting in the district starts in the week of its first event of any category
+reporting_start as (
+    select date_trunc('week', min(e.occurred_at))::date as first_week
+    from event e
+    where e.district = $district
+),
+
+-- the last complete week: the latest week whose Sunday is on or before the day of the database's latest
+-- event; a later week is still being reported, so its counts would understate it and are left out
+reporting_end as (
+    select (date_trunc('week', max(e.occurred_at) + interval 1 day) - interval 7 day)::date as last_week
+    from event e
+),
+
+reporting_week as (
+    select unnest(generate_series(rs.first_week, re.last_week, interval 7 day))::date as period_start,
+           sd.valid_to
+    from scope_district sd, reporting_start rs, reporting_end re
+),
+
+-- every reporting week from $from to $to of the indicator, if it is computed from events, while the district
+-- is in force
+event_week as (
+    select si.code as indicator, rw.period_start
+    from scope_indicator si
+    cross join reporting_week rw
+    where si.event_category is not null
+      and rw.period_start between $from and $to
+      and (rw.valid_to is null or rw.period_start < rw.valid_to)
+),
+
+event_week_value as (
+    select ew.indicator, ew.period_start, 'week' as grain, coalesce(sv.value, 0) as value,
+           sv.numerator, sv.denominator,
+           coalesce(sv.preliminary, false) as preliminary,
+           coalesce(sv.series_break, false) as series_break
+    from event_week ew
+    left join scope_value sv
+           on sv.indicator = ew.indicator and sv.period_start = ew.period_start and sv.grain = 'week'
+),
+
+stored_value as (
+    select sv.indicator, sv.period_start, sv.grain, sv.value, sv.numerator, sv.denominator, sv.preliminary,
+           sv.series_break
+    from scope_value sv
+    where sv.event_category is null or sv.grain <> 'week'
+)
+
+select indicator, period_start, grain, value, numerator, denominator, preliminary, series_break
+from stored_value
+union all
+select indicator, period_start, grain, value, numerator, denominator, preliminary, series_break
+from event_week_value
+order by indicator, grain, period_start;
