@@ -16,6 +16,9 @@ st.set_page_config(page_title="Uppföljning trygghet", page_icon=":material/shie
 page = st.navigation(
     [
         st.Page("views/oversikt.py", title="Översikt", icon=":material/dashboard:", default=True),
+        st.Page("views/omrade.py", title="Prioriterat område", icon=":material/flag:"),
+        st.Page("views/platser.py", title="Platser", icon=":material/location_on:"),
+        st.Page("views/trender.py", title="Trender", icon=":material/trending_up:"),
         st.Page(components.STATUS_HELP_PAGE, title="Hur räknas status?", icon=":material/help:"),
     ]
 )

@@ -1,12 +1,22 @@
--- scope_indicators: one row per indicator of a scope (a district: every indicator; a place: those measured per place) and goal it serves, with its catalogue facts; an indicator in no goal of the scope gets one row without a goal
+-- scope_indicators: one row per indicator of a scope (a district: every indicator measured for a whole district; a place: those measured per place) and goal it serves, with its catalogue facts; an indicator in no goal of the scope gets one row without a goal
 -- $district: district code; picks its local goals beside the city's (for a place, the place's district)
 -- $place: place code, or '' for the whole district
 -- returns: code, name, unit, direction, source, frequency, sensitive, aggregation, level, event_category, goal_code, goal_number, goal_scope, priority_area_code, priority_area_number
-with scope_indicator as (
+-- a place indicator (crimes at a place) belongs to a district's view only when it has whole-district
+-- values: events are counted per district too, stored observations must say so by a row without place
+with district_measured as (
+    select distinct o.indicator
+    from observation o
+    where o.district = $district and o.place is null
+),
+
+scope_indicator as (
     select i.code, i.name, i.unit, i.direction, i.source, i.frequency, i.sensitive, i.aggregation, i.level,
            i.event_category
     from indicator i
-    where $place = '' or i.level = 'place'
+    where ($place = '' and (i.level <> 'place' or i.event_category is not null
+                            or i.code in (select indicator from district_measured)))
+       or ($place <> '' and i.level = 'place')
 ),
 
 -- the city's goals and the district's own local goals

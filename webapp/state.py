@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +11,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from followup import config, db, queries
+from followup import config, db, queries, series
+from followup.status import Assessment
 
 
 def database_path() -> Path:
@@ -80,3 +83,37 @@ def database_info() -> dict[str, str]:
 def is_demo() -> bool:
     """True when the database in use holds generated demo data."""
     return database_info().get("demo") == "true"
+
+
+@dataclass(frozen=True)
+class ScopeStatus:
+    """Everything a page needs to show the status of a scope (a district, or a place in it)."""
+
+    indicators: pd.DataFrame  # scope_indicators: one row per indicator × goal
+    values: pd.DataFrame  # scope_values from FIRST_YEAR on
+    targets: pd.DataFrame  # scope_targets
+    assessments: dict[str, Assessment]  # by indicator code
+    goals: dict[str, series.Rollup]  # by goal code: (Trend, rule text)
+    areas: dict[str, series.Rollup]  # by priority-area code
+
+
+FIRST_DAY = date(2015, 1, 1)
+"""Values are read from this day on; comparisons look back at most a few years from the latest data."""
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _cached_scope_status(path: str, version: str, district: str, place: str, scope_name: str) -> ScopeStatus:
+    """Assess every indicator of a scope and roll the statuses up to goals and priority areas."""
+    params = {"district": district, "place": place}
+    indicators = _cached_query(path, version, "scope_indicators", tuple(sorted(params.items())))
+    values = _cached_query(path, version, "scope_values", tuple(sorted({**params, "from": FIRST_DAY}.items())))
+    targets = _cached_query(path, version, "scope_targets", tuple(sorted(params.items())))
+    assessments = series.assess_scope(indicators, values, targets, scope_name=scope_name)
+    goals = series.goal_statuses(assessments, indicators)
+    return ScopeStatus(indicators, values, targets, assessments, goals, series.area_statuses(goals, indicators))
+
+
+def scope_status(district: str, place: str = "", *, scope_name: str) -> ScopeStatus:
+    """The cached status of a district (place '') or a place, until new data is loaded."""
+    path = str(database_path())
+    return _cached_scope_status(path, data_version(path), district, place, scope_name)

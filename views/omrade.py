@@ -1,0 +1,5 @@
+"""Prioriterat område (being built)."""
+
+import streamlit as st
+
+st.title("Prioriterat område")

@@ -1,0 +1,5 @@
+"""Platser (being built)."""
+
+import streamlit as st
+
+st.title("Platser")

@@ -1,0 +1,5 @@
+"""Trender (being built)."""
+
+import streamlit as st
+
+st.title("Trender")
