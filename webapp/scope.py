@@ -42,6 +42,10 @@ PARAM_NAMES = {
     GRAIN_KEY: "nivå",
     COMPARISON_KEY: "jämförelse",
     "omrade": "stadsdelsområde",
+    "omraden": "stadsdelsområden",
+    "glidande": "glidande medelvärde",
+    "invanare": "per 1 000 invånare",
+    "fjol": "förra årets linje",
 }
 
 GRAIN_LABELS: dict[Grain, str] = {
@@ -110,6 +114,7 @@ def multiselect(
         key=key,
         bind="query-params",
         max_selections=max_selections,
+        placeholder="Välj …",
     )
     unknown = [value for value in raw if value.strip() and value not in options.values()]
     if unknown:
