@@ -7,10 +7,10 @@ run of each server process and for every AppTest run, and then runs a page witho
 
 import streamlit as st
 
-from followup import db
+from followup import config, db
 from webapp import components, scope, state
 
-st.set_page_config(page_title="Uppföljning trygghet", page_icon=":material/shield:", layout="wide")
+st.set_page_config(page_title="Uppföljning trygghet", page_icon=str(config.ROOT / "static" / "icon.png"), layout="wide")
 
 # Navigation first: a run that stops early (database error) must not fall back to listing pages/.
 page = st.navigation(
