@@ -1,0 +1,71 @@
+-- scope_event_months: per indicator computed from events (EST), the events of a scope counted per calendar month, for every month the district's EST reporting covers completely, with an explicit 0 for a month without events (the columns of scope_values)
+-- $district: district code; for a place, the place's district
+-- $place: place code, or '' for the whole district
+-- returns: indicator, period_start, grain, value, numerator, denominator, preliminary, series_break
+with scope_indicator as (
+    -- event indicators; a place has only the indicators measured per place
+    select i.code, i.event_category
+    from indicator i
+    where i.event_category is not null
+      and ($place = '' or i.level = 'place')
+),
+
+-- the district, when the place (if any) lies in it
+scope_district as (
+    select d.code, d.valid_to
+    from district d
+    where d.code = $district
+      and ($place = '' or exists (select 1 from place p where p.code = $place and p.district = d.code))
+),
+
+-- EST reporting in the district starts in the week of its first event of any category (as scope_values);
+-- the first complete month is the first one that starts on or after that Monday
+reporting_start as (
+    select date_trunc('week', min(e.occurred_at))::date as first_week
+    from event e
+    where e.district = $district
+),
+
+-- the last complete week ends on the Sunday on or before the day of the database's latest event (as
+-- scope_values); the last complete month is the latest one that ends on or before that Sunday
+reporting_end as (
+    select (date_trunc('week', max(e.occurred_at) + interval 1 day) - interval 1 day)::date as last_day
+    from event e
+),
+
+reporting_month as (
+    select unnest(generate_series(
+               case when rs.first_week = date_trunc('month', rs.first_week)::date then rs.first_week
+                    else (date_trunc('month', rs.first_week) + interval 1 month)::date end,
+               (date_trunc('month', re.last_day + interval 1 day) - interval 1 month)::date,
+               interval 1 month))::date as period_start,
+           sd.valid_to
+    from scope_district sd, reporting_start rs, reporting_end re
+),
+
+-- every complete reporting month of every event indicator in scope while the district is in force
+event_month as (
+    select si.code as indicator, si.event_category, rm.period_start
+    from scope_indicator si
+    cross join reporting_month rm
+    where rm.valid_to is null or rm.period_start + interval 1 month <= rm.valid_to
+),
+
+scope_event as (
+    select e.category, date_trunc('month', e.occurred_at)::date as period_start
+    from event e
+    where e.district = $district
+      and ($place = '' or e.place = $place)
+),
+
+month_count as (
+    select se.category, se.period_start, count(*)::double as events
+    from scope_event se
+    group by se.category, se.period_start
+)
+
+select em.indicator, em.period_start, 'month' as grain, coalesce(mc.events, 0)::double as value,
+       null::double as numerator, null::double as denominator, false as preliminary, false as series_break
+from event_month em
+left join month_count mc on mc.category = em.event_category and mc.period_start = em.period_start
+order by em.indicator, em.period_start;

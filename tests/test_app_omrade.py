@@ -1,0 +1,330 @@
+"""The Prioriterat område page (views/omrade.py, webapp/omrade.py) in AppTest, and its pure helpers.
+
+Scopes: Hässelby-Vällingby's areas in the demo data (charts, statuses, explanations, comments), a
+database without values (no charts, 'Ingen bedömning' with its reason), a series break made in a copy
+of the demo, bad URL parameters, and a comment that tries to be HTML.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import closing
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from followup import queries
+from followup.charts.series import CI_NAME
+from followup.model import Aggregation, Grain
+from followup.periods import Period
+from webapp import omrade
+
+APP = "../dashboard.py"  # AppTest.from_file resolves paths relative to this file
+PAGE = "views/omrade.py"
+RUN_TIMEOUT = 60  # seconds before AppTest gives up on one script run (a ceiling, not an assertion)
+HV = "hasselby-vallingby"
+AREA_2 = "2. Otrygga och brottsutsatta platser"
+AREA_4 = "4. Särskilt utsatta och sårbara brottsoffer"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    """Each test starts without cached connections, results or figures."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def open_page(**params: str) -> AppTest:
+    """Run the app on Prioriterat område with the URL's query parameters (as a link to the page does)."""
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def shown(text: str) -> str:
+    """Markdown as the reader sees it: escapes removed, no-break spaces as spaces."""
+    return text.replace("\\", "").replace("\u00a0", " ")
+
+
+def page_text(at: AppTest) -> str:
+    """Every title, header, subheader, markdown, caption and notice on the page, as read."""
+    parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "info") for e in at.get(kind)]
+    return shown("\n".join(parts))
+
+
+def figures(at: AppTest) -> list[dict[str, Any]]:
+    """The Plotly figures on the page as sent to the browser."""
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def figure_titled(at: AppTest, title: str) -> dict[str, Any]:
+    """The one figure with this title."""
+    found = [fig for fig in figures(at) if fig["layout"]["title"]["text"] == title]
+    assert len(found) == 1, [fig["layout"]["title"]["text"] for fig in figures(at)]
+    return found[0]
+
+
+def trace(fig: dict[str, Any], name: str) -> dict[str, Any]:
+    """The first trace with this legend name."""
+    return next(t for t in fig["data"] if t.get("name") == name)
+
+
+def area_indicators(db_path: Path, district: str, area_number: int) -> set[tuple[str, str]]:
+    """(goal, indicator) pairs of one priority area in a district's scope, from the query the page uses."""
+    with closing(duckdb.connect(str(db_path), read_only=True)) as con:
+        rows = queries.run(con, "scope_indicators", district=district, place="")
+    rows = rows[rows["priority_area_number"] == area_number]
+    return set(zip(rows["goal_code"], rows["code"], strict=True))
+
+
+# --- Hässelby-Vällingby in the demo data --------------------------------------------------------------
+
+
+def test_area_2_shows_a_chart_per_indicator_with_statuses_and_explanations(demo_db_copy: Path) -> None:
+    expected = area_indicators(demo_db_copy, HV, 2)  # before the app holds the file
+    assert len(expected) == 10
+    at = open_page(prio=AREA_2, omrade="Hässelby-Vällingby")
+    assert shown(at.title[0].value) == f"{AREA_2} – Hässelby-Vällingby"
+    assert at.sidebar.selectbox(key="prio").value == "otrygga-platser"
+    assert len(at.get("plotly_chart")) == len(expected)
+    text = page_text(at)
+    # the area's and the goals' rolled-up statuses with their rules
+    assert "Områdets status :blue-background[**▲ Förbättras**]" in text
+    assert "1 förbättras, 2 oförändrade av 3 mål: förbättras, eftersom fler förbättras än försämras." in text
+    assert "1 förbättras, 4 oförändrade av 5 nyckeltal" in text
+    for goal in ("2.1 Minska antalet öppna drogscener", "2.2 Minska brottsligheten", "2.3 Öka tryggheten"):
+        assert goal in text, goal
+    # indicator statuses: each word next to its explanation sentence
+    assert "Utveckling :red-background[**▼ Försämras**]" in text
+    assert "EST: störande samling, Hässelby-Vällingby: 604 v. 44 2024–v. 43 2025 mot 448" in text
+    assert "större än slumpvariationen" in text and "inom slumpvariationen" in text
+    assert "Mot mål :orange-background[**! Risk**]" in text
+    assert "Öppna drogscener, Hässelby-Vällingby: 2 år 2025 mot planerade 1,0 (målet 0 år 2027)" in text
+    assert "Mot mål :blue-background[**✓ I fas**]" in text
+    # the comparison each status uses, and the link to how status is counted
+    assert "Senaste tolv månaderna mot tolv månader före" in text
+    assert any(link.proto.label == "Hur räknas status?" for link in at.get("page_link"))
+
+
+def test_area_2_charts_carry_target_last_year_limits_band_and_activities(demo_db_copy: Path) -> None:
+    at = open_page(prio=AREA_2)
+    gatherings = figure_titled(at, "EST: störande samling per månad")
+    names = {t.get("name") for t in gatherings["data"]}
+    assert {"Hässelby-Vällingby", "Samma period förra året", "Styrgränser (normal variation)", "Medelvärde",
+            "Insatser i handlingsplanen"} <= names
+    # weekly EST reports are shown per calendar month, from the default January 2023 to the last whole month
+    xs = [x for x in trace(gatherings, "Hässelby-Vällingby")["x"] if x]
+    assert (min(xs), max(xs)) == ("2023-01-01", "2025-09-01")
+    assert "Räknat som antal EST-rapporter per kalendermånad (bara hela månader)." in page_text(at)
+    scenes = figure_titled(at, "Öppna drogscener per år")
+    assert trace(scenes, "Målbana")["y"] == [2.0, 0.0]
+    survey = figure_titled(at, "Otrygga utomhus sent en kväll per mätning")
+    assert CI_NAME in {t.get("name") for t in survey["data"]}
+    # a survey every third year: the chart reaches back to 2020 so that it shows the comparison
+    assert trace(survey, "Hässelby-Vällingby")["x"] == ["2020-01-01", "2023-01-01"]
+    assert "Diagrammet börjar 2020, före vald period, så att det visar minst två värden." in page_text(at)
+
+
+def test_cancelled_activities_are_listed_but_not_marked(demo_db_copy: Path) -> None:
+    at = open_page(prio=AREA_2)
+    table = next(df.value for df in at.dataframe if "Kameror i Vällingby centrum" in set(df.value["Insats"]))
+    assert table.loc[table["Insats"] == "Kameror i Vällingby centrum", "Status"].item() == "inställd"
+    hovers = " ".join(
+        " ".join(trace(fig, "Insatser i handlingsplanen")["hovertext"])
+        for fig in figures(at)
+        if any(t.get("name") == "Insatser i handlingsplanen" for t in fig["data"])
+    )
+    assert "Platssamverkan Hässelby torg" in hovers
+    assert "Kameror i Vällingby centrum" not in hovers
+
+
+def test_latest_comment_replaces_the_version_it_revises(demo_db_copy: Path) -> None:
+    at = open_page(prio=AREA_2)
+    text = page_text(at)
+    assert "**Styrgruppens kommentar** · Lokala styrgruppen Hässelby-Vällingby · 25 september 2025 · avser T2 2025" in text
+    assert "platsaktiveringen där prioriteras hösten 2025" in text
+    assert "Anmälda brott vid Hässelby torg fortsätter att minska. Störande samlingar har ökat" not in text
+    assert "Platssamverkan vid Hässelby torg har kommit igång" not in text  # an older period
+
+
+def test_target_per_tertial_turns_a_monthly_chart_into_tertials(demo_db_copy: Path) -> None:
+    at = open_page(prio=AREA_4)
+    fraud = figure_titled(at, "Anmälda bedrägerier mot äldre per tertial")
+    assert trace(fraud, "Målbana")["x"] == ["2023-05-01", "2026-05-01"]
+    values = dict(zip(trace(fraud, "Hässelby-Vällingby")["x"], trace(fraud, "Hässelby-Vällingby")["y"], strict=True))
+    assert values["2025-05-01"] == 154  # the sum of May–August, as the target explanation says
+    text = page_text(at)
+    assert "Mot mål :red-background[**✗ Efter plan**]" in text
+    assert "Anmälda bedrägerier mot äldre, Hässelby-Vällingby: 154 T2 2025 mot planerade 58,7" in text
+    assert "Räknat som summa per tertial av månadsvärdena, eftersom målet gäller per tertial." in text
+
+
+def test_period_in_the_url_limits_the_time_axis(demo_db_copy: Path) -> None:
+    at = open_page(prio=AREA_2, fran="januari 2025", till="juni 2025")
+    assert at.sidebar.selectbox(key="fran").value == "2025-01"
+    gatherings = figure_titled(at, "EST: störande samling per månad")
+    xs = [x for x in trace(gatherings, "Hässelby-Vällingby")["x"] if x]
+    assert (min(xs), max(xs)) == ("2025-01-01", "2025-06-01")
+    assert "Diagrammen visar jan–juni 2025" in page_text(at)
+
+
+def test_small_counts_of_a_sensitive_indicator_stay_hidden(demo_db_copy: Path) -> None:
+    at = open_page(prio="5. Kriminella miljöer och livsstilar")
+    text = page_text(at)
+    assert "Ärenden om oro för radikalisering, Hässelby-Vällingby: 1–4 år 2024 mot 8 år 2023" in text
+    assert "Utveckling :gray-background[**○ Ingen bedömning**]" in text
+    fig = figure_titled(at, "Ärenden om oro för radikalisering per år")
+    measured = trace(fig, "Hässelby-Vällingby")
+    assert not [y for y in measured["y"] if y is not None and 1 <= y <= 4]
+    assert trace(fig, "1–4 (visas inte)")["x"] == ["2024-01-01"]
+
+
+def test_a_local_goal_of_the_district_joins_the_area(demo_db_copy: Path) -> None:
+    with closing(duckdb.connect(str(demo_db_copy))) as con:
+        con.execute("insert into goal (code, priority_area, number, text, scope, district) values "
+                    "('hv-klotter', 'otrygga-platser', 4, 'Mindre klotter i Vällingby.', 'local', $district)",
+                    {"district": HV})
+        con.execute("insert into goal_indicator (goal, indicator) values ('hv-klotter', 'est-klotter')")
+    at = open_page(prio=AREA_2)
+    assert "2.4 Mindre klotter i Vällingby. (lokalt mål)" in [shown(h.value) for h in at.header]
+    # est-klotter now serves two goals of the area: two charts, one under each goal
+    assert len(at.get("plotly_chart")) == 11
+    assert len([fig for fig in figures(at) if fig["layout"]["title"]["text"] == "EST: klotter per månad"]) == 2
+
+
+# --- other scopes ---------------------------------------------------------------------------------------
+
+
+def test_without_values_every_indicator_says_why_instead_of_an_empty_chart(reference_db_copy: Path) -> None:
+    at = open_page(prio=AREA_2)
+    assert len(at.get("plotly_chart")) == 0
+    text = page_text(at)
+    assert "Områdets status :gray-background[**○ Ingen bedömning**]" in text
+    assert "Inget diagram: det finns inga värden för Anmälda brott i stadsdelsområdet i Hässelby-Vällingby än." in text
+    assert "Anmälda brott i stadsdelsområdet, Hässelby-Vällingby: ingen bedömning eftersom det finns inga värden." in text
+    assert "Diagrammen visar" not in text  # no period picker without data
+    assert at.sidebar.selectbox(key="prio").value == "otrygga-platser"
+
+
+def test_series_break_is_marked_and_stops_the_comparison(demo_db_copy: Path) -> None:
+    with closing(duckdb.connect(str(demo_db_copy))) as con:
+        changed = con.execute(
+            "update observation set series_break = true where indicator = 'anmalda-brott-omrade' "
+            "and district = $district and place is null and period_start = date '2025-01-01' returning 1",
+            {"district": HV},
+        ).fetchall()
+    assert len(changed) == 1
+    at = open_page(prio=AREA_2)
+    text = page_text(at)
+    assert ("Anmälda brott i stadsdelsområdet, Hässelby-Vällingby: 738 i september 2025, men ingen jämförelse "
+            "eftersom serien bryts januari 2025") in text
+    fig = figure_titled(at, "Anmälda brott i stadsdelsområdet per månad")
+    assert any(a.get("text") == "Seriebrott" for a in fig["layout"]["annotations"])
+    # control limits are drawn from the break on only
+    limits = trace(fig, "Styrgränser (normal variation)")
+    assert limits["x"][0] == "2025-01-01"
+
+
+def test_unknown_area_in_the_url_falls_back_with_a_notice(demo_db_copy: Path) -> None:
+    at = open_page(prio="garbage", fran="igår")
+    assert shown(at.title[0].value).startswith("1. Unga i riskzon för destruktivt beteende")
+    notices = shown(" ".join(info.value for info in at.info))
+    assert "prioriterat område ”garbage”" in notices and "Visar 1. Unga i riskzon" in notices
+    assert "från ”igår”" in notices
+    assert len(at.get("plotly_chart")) > 0
+
+
+def test_area_and_district_in_the_url_restore_the_view(demo_db_copy: Path) -> None:
+    expected = area_indicators(demo_db_copy, "bromma", 4)  # before the app holds the file
+    at = open_page(prio=AREA_4, omrade="Bromma")
+    assert shown(at.title[0].value) == f"{AREA_4} – Bromma"
+    assert at.sidebar.selectbox(key="omrade").value == "bromma"
+    assert len(at.get("plotly_chart")) == len(expected) > 0
+    at.sidebar.selectbox(key="prio").set_value("kriminella-miljoer").run()
+    assert shown(at.title[0].value) == "5. Kriminella miljöer och livsstilar – Bromma"
+
+
+def test_a_comment_is_shown_as_text_never_as_html(demo_db_copy: Path) -> None:
+    body = "<script>alert('x')</script> **inte fet** <img src=x onerror=alert(1)>"
+    with closing(duckdb.connect(str(demo_db_copy))) as con:
+        con.execute(
+            "insert into comment (district, goal, period_start, grain, body, author, created_at) values "
+            "($district, 'pa2-1', date '2025-09-01', 'month', $body, '<b>Någon</b>', timestamp '2025-10-30 10:00')",
+            {"district": HV, "body": body},
+        )
+    at = open_page(prio=AREA_2)
+    boxes = [m for m in at.markdown if "script" in m.value]
+    assert len(boxes) == 1
+    assert shown(boxes[0].value) == body  # exactly as written once the escapes are read
+    assert "\\<script\\>" in boxes[0].value and "\\*\\*inte fet\\*\\*" in boxes[0].value
+    assert not boxes[0].proto.allow_html
+    header = next(m.value for m in at.markdown if "Styrgruppens kommentar" in m.value and "Någon" in m.value)
+    assert header == (":material/forum: **Styrgruppens kommentar** · \\<b\\>Någon\\</b\\> · 30 oktober 2025 · "
+                      "avser september 2025")
+
+
+# --- pure helpers ---------------------------------------------------------------------------------------
+
+
+def frame(rows: list[tuple[str, float, float | None, bool]]) -> pd.DataFrame:
+    """A chart frame from (period_start, value, n, series_break) tuples."""
+    return pd.DataFrame(
+        [{"period_start": date.fromisoformat(d), "value": v, "n": n, "series_break": b} for d, v, n, b in rows],
+        columns=omrade.FRAME_COLUMNS,
+    )
+
+
+def test_area_labels_are_number_dot_name_in_number_order() -> None:
+    overview = pd.DataFrame({
+        "priority_area_code": ["b", "a", "b"],
+        "priority_area_number": [2, 1, 2],
+        "priority_area": ["Otrygga och brottsutsatta platser", "Unga i riskzon", "Otrygga och brottsutsatta platser"],
+    })
+    assert omrade.area_options(overview) == {"a": "1. Unga i riskzon", "b": AREA_2}
+
+
+def test_aggregate_keeps_complete_periods_only() -> None:
+    months = frame([(f"2025-{m:02d}-01", float(m), None, m == 6) for m in range(1, 10) if m != 3])
+    tertials = omrade.aggregate(months, Grain.MONTH, Grain.TERTIAL, Aggregation.SUM)
+    # T1 lacks March (missing is not zero), T3 has only September: only T2 is whole
+    assert tertials.to_dict("records") == [
+        {"period_start": date(2025, 5, 1), "value": 5 + 6 + 7 + 8, "n": None, "series_break": True}
+    ]
+
+
+def test_aggregate_weights_a_mean_by_n() -> None:
+    months = frame([("2025-01-01", 10.0, 100.0, False), ("2025-02-01", 40.0, 300.0, False),
+                    ("2025-03-01", 20.0, 100.0, False)])
+    quarter = omrade.aggregate(months, Grain.MONTH, Grain.QUARTER, Aggregation.MEAN).iloc[0]
+    assert quarter["value"] == pytest.approx((1000 + 12000 + 2000) / 500)
+    assert quarter["n"] == 500
+
+
+def test_window_adds_earlier_values_until_two_are_shown() -> None:
+    years = frame([("2020-01-01", 26.2, 400.0, False), ("2023-01-01", 19.5, 410.0, False)])
+    first, last = Period(date(2023, 1, 1), Grain.MONTH), Period(date(2025, 10, 1), Grain.MONTH)
+    shown_rows, widened = omrade.window(years, Grain.YEAR, first, last)
+    assert list(shown_rows["period_start"]) == [date(2020, 1, 1), date(2023, 1, 1)] and widened
+    # a range that holds both needs nothing added; one before any value shows nothing
+    assert omrade.window(years, Grain.YEAR, Period(date(2019, 1, 1), Grain.MONTH), last)[1] is False
+    assert omrade.window(years, Grain.YEAR, first.shift(-60), first.shift(-50))[0].empty
+
+
+def test_window_keeps_periods_that_overlap_the_range() -> None:
+    years = frame([(f"{y}-01-01", float(y), None, False) for y in range(2019, 2026)])
+    shown_rows, widened = omrade.window(years, Grain.YEAR, Period(date(2023, 6, 1), Grain.MONTH),
+                                        Period(date(2024, 2, 1), Grain.MONTH))
+    assert list(shown_rows["value"]) == [2023.0, 2024.0] and not widened
