@@ -150,7 +150,14 @@ def screenshot(page: Any, name: str) -> Path:
     return path
 
 
-def plotly_chart_count(page: Any) -> int:
-    """How many Plotly charts have rendered on the page."""
-    page.wait_for_timeout(300)  # let Plotly finish drawing what Streamlit has sent
-    return page.locator(".js-plotly-plot").count()
+def plotly_chart_count(page: Any, *, settle_ms: int = 1_000, ceiling_ms: int = 30_000) -> int:
+    """How many Plotly charts have rendered, once the count has stayed the same for settle_ms."""
+    step, waited, stable_for = 200, 0, 0
+    count = page.locator(".js-plotly-plot").count()
+    while waited < ceiling_ms and (count == 0 or stable_for < settle_ms):
+        page.wait_for_timeout(step)
+        waited += step
+        now = page.locator(".js-plotly-plot").count()
+        stable_for = stable_for + step if now == count else 0
+        count = now
+    return count
