@@ -1,4 +1,4 @@
-"""The Streamlit app in AppTest: start-up, the Översikt page, the district in the URL, notices and errors."""
+"""The Streamlit app in AppTest: start-up, the district in the URL, notices and errors (Översikt: test_app_oversikt.py)."""
 
 from __future__ import annotations
 
@@ -6,34 +6,17 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from conftest import insert
 from followup import config, db, reference, status
 from webapp import components
 
 APP = "../dashboard.py"  # AppTest.from_file resolves paths relative to this file
 RUN_TIMEOUT = 60  # seconds before AppTest gives up on one script run (a ceiling, not an assertion)
-
-AREAS = [
-    "Unga i riskzon för destruktivt beteende",
-    "Otrygga och brottsutsatta platser",
-    "Systemhotande brottslighet",
-    "Särskilt utsatta och sårbara brottsoffer",
-    "Kriminella miljöer och livsstilar",
-]
-"""The agreement's five priority areas, word for word."""
-
-SOME_GOALS = [
-    "Minska antalet öppna drogscener samt otrygga och brottsutsatta platser.",
-    "Fler individer ska lämna kriminella miljöer/livsstil.",
-]
 
 
 @pytest.fixture(autouse=True)
@@ -89,48 +72,14 @@ def shown(text: str) -> str:
     return text.replace("\\", "").replace("\u00a0", " ")
 
 
-def headers(at: AppTest) -> list[str]:
-    """The page's section headings as shown."""
-    return [shown(h.value) for h in at.header]
-
-
-def markdown(at: AppTest) -> str:
-    """All Markdown text of the page as shown, one element per line."""
-    return "\n".join(shown(m.value) for m in at.markdown)
-
-
 def title(at: AppTest) -> str:
     """The page title as shown."""
     return shown(at.title[0].value)
 
 
-def add_observation(con: duckdb.DuckDBPyConnection, **row: object) -> None:
-    """Insert one observation with defaults for the columns a test does not care about."""
-    defaults = {"indicator": "anmalda-brott-omrade", "unit": "antal", "district": "hasselby-vallingby",
-                "place": None, "period_start": date(2025, 10, 1), "grain": "month", "value": 12.0}
-    insert(con, "observation", defaults | row)
-
-
-def test_starts_on_demo_database_and_shows_areas_and_goals(demo_db_copy: Path) -> None:
-    at = run_app()
-    assert not at.exception
-    assert headers(at) == [f"{n}. {name}" for n, name in enumerate(AREAS, start=1)]
-    for goal in SOME_GOALS:
-        assert goal in markdown(at)
-    assert "senaste data" in markdown(at)
-    assert title(at) == "Översikt – Hässelby-Vällingby"
-
-
 def test_demo_database_shows_the_demo_notice(demo_db_copy: Path) -> None:
     at = run_app()
     assert [w.value for w in at.warning] and "Exempeldata – påhittade siffror" in at.warning[0].value
-
-
-def test_database_without_demo_flag_has_no_demo_notice(reference_db: Path) -> None:
-    at = run_app()
-    assert not at.exception
-    assert not at.warning
-    assert headers(at) == [f"{n}. {name}" for n, name in enumerate(AREAS, start=1)]
 
 
 def test_omrade_in_the_url_selects_the_district(reference_db: Path) -> None:
@@ -186,54 +135,6 @@ def test_no_pages_folder_beside_the_entry_file() -> None:
     # Streamlit runs a folder named pages/ as a legacy multipage app on a process's first run and on
     # every AppTest run, skipping dashboard.py (no connection, no sidebar); page scripts go in views/.
     assert not (config.ROOT / "pages").exists()
-
-
-def test_local_goals_show_only_for_their_district(reference_db: Path) -> None:
-    con = duckdb.connect(str(reference_db))
-    insert(con, "goal", {"code": "bromma-1", "priority_area": "otrygga-platser", "number": 4,
-                         "text": "Färre bränder i Brommaplans parkeringshus.", "scope": "local",
-                         "district": "bromma"})
-    con.close()
-    assert "Färre bränder i Brommaplans parkeringshus." in markdown(run_app(omrade="Bromma"))
-    st.cache_data.clear()
-    assert "Brommaplan" not in markdown(run_app())
-
-
-def test_goal_shows_indicator_count_and_latest_period(reference_db: Path) -> None:
-    con = duckdb.connect(str(reference_db))
-    add_observation(con, period_start=date(2025, 9, 1))
-    add_observation(con, period_start=date(2025, 10, 1))
-    add_observation(con, district="bromma", period_start=date(2025, 11, 1))  # another district's value
-    con.close()
-    text = markdown(run_app())
-    # goal 2.2 has six indicators, one of them anmalda-brott-omrade
-    assert "6 nyckeltal · :material/calendar_month: senaste data oktober 2025" in text
-    assert "ingen data än" in text
-
-
-def test_new_load_shows_without_restart(reference_db: Path) -> None:
-    from webapp import state
-
-    at = run_app()
-    assert "oktober 2025" not in markdown(at)
-    con = state.connection(str(state.database_path()))  # the app's own connection: one writer
-    cursor = con.cursor()
-    insert(cursor, "import_log", {"id": 1, "kind": "observations", "file_name": "polisen.xlsx",
-                                  "checksum": "abc", "user_name": "test"})
-    add_observation(cursor, load_id=1)
-    cursor.close()
-    assert "senaste data oktober 2025" in markdown(at.run())
-
-
-def test_user_text_is_shown_as_written(reference_db: Path) -> None:
-    con = duckdb.connect(str(reference_db))
-    insert(con, "goal", {"code": "hv-1", "priority_area": "otrygga-platser", "number": 4,
-                         "text": "Färre *bränder* :red[här] $x$ <b>nu</b>", "scope": "local",
-                         "district": "hasselby-vallingby"})
-    con.close()
-    at = run_app()
-    tile = next(m.value for m in at.markdown if "bränder" in m.value)
-    assert tile == "#### 2\\.4 Färre \\*bränder\\* \\:red\\[här\\] \\$x\\$ \\<b\\>nu\\</b\\>"
 
 
 def test_empty_database_shows_how_to_fill_it(empty_db: Path) -> None:

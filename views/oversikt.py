@@ -1,25 +1,22 @@
-"""Översikt: the five priority areas with their goals, indicator counts and latest data per goal."""
+"""Översikt: the five priority areas and their goals as tiles with status, key figure and trend."""
 
 import streamlit as st
 
-from webapp import components, state
+from webapp import components, oversikt, state
 
-district = components.selected_district()
+district = components.selected_district() or ""
 # without any district area the city's goals still show ('' matches no local goals and no values)
-overview = state.query("goal_overview", district=district or "")
+overview = state.query("goal_overview", district=district)
 
 if overview.empty:
     st.title("Översikt")
     components.empty_database_notice(state.database_path())
     st.stop()
 
-st.title(f"Översikt – {components.plain(components.district_name(district))}" if district else "Översikt")
-st.caption("Samverkansöverenskommelsens prioriterade områden och mål, med antal nyckeltal och senaste data.")
+name = components.district_name(district) if district else ""
+st.title(f"Översikt – {components.plain(name)}" if district else "Översikt")
+oversikt.page_intro()
 
-for (number, name), goals in overview.groupby(["priority_area_number", "priority_area"], sort=True):
-    st.header(f"{number}\\. {components.plain(name)}", divider="gray")
-    rows = goals.to_dict("records")
-    for start in range(0, len(rows), 3):
-        for column, goal in zip(st.columns(3), rows[start : start + 3], strict=False):
-            with column.container(border=True, height="stretch"):
-                components.goal_tile(number, goal)
+for area in oversikt.district_rows(district, name):
+    oversikt.area_header(area)
+    oversikt.goal_grid(area, district, name)

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-import pandas as pd
 import streamlit as st
 
-from followup import db, periods, status
-from followup.model import GoalScope
+from followup import db, status
 from webapp import state
 
 DISTRICT_KEY = "omrade"
@@ -70,21 +66,6 @@ def database_error(error: db.DatabaseError) -> None:
     # A click reruns the script; the failed connection was not cached, so it is tried again.
     st.button("Försök igen", type="primary", icon=":material/refresh:")
     st.stop()
-
-
-def goal_tile(area_number: int, goal: Mapping[str, Any]) -> None:
-    """One goal: its number and text, how many indicators follow it and the latest period with data."""
-    st.markdown(f"#### {area_number}\\.{goal['goal_number']} {plain(goal['goal'])}")
-    count = int(goal["indicators"])
-    facts = [f":material/monitoring: {count}\u00a0nyckeltal"]
-    if pd.isna(goal["latest_period_start"]):
-        facts.append(":material/calendar_month: ingen data än")
-    else:
-        latest = periods.Period(pd.Timestamp(goal["latest_period_start"]).date(), goal["latest_grain"])
-        facts.append(f":material/calendar_month: senaste data {nowrap(latest.label)}")
-    if goal["goal_scope"] == GoalScope.LOCAL:
-        facts.append(":material/location_on: lokalt mål")
-    st.markdown(" · ".join(facts))
 
 
 STATUS_HELP_PAGE = "views/status_help.py"
