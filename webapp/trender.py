@@ -631,7 +631,7 @@ def show(choice: Choice) -> None:
         source=charts.Source(indicator.source, demo=state.is_demo()), text=text, notes=figure_notes,
         rolling=choice.rolling > 1,
     )
-    st.plotly_chart(figure, theme=None, width="stretch", config=charts.PLOTLY_CONFIG)
+    st.plotly_chart(figure, theme=None, width="stretch", config=charts.PLOTLY_CONFIG, alt=charts.alt_text(figure) or None)
     span = range_label(first, last)
     if (first.start, last.last_day) != (choice.first.start, choice.last.last_day):
         st.caption(f"Hela perioder visas: {span}.")
