@@ -277,4 +277,21 @@ select indicator, district, null as place, period_start, 'week' as grain, count(
 from event_week
 group by indicator, district, period_start;
 
+-- EST reporting per district: it starts in the week of the district's first EST report; it is complete up to
+-- the Sunday on or before the day of the database's latest EST report (a later week is still being
+-- reported, so its counts would understate it). Queries count events only inside this window and give
+-- an explicit 0 for a week or month in it without reports: missing is never zero.
+create view est_reporting as
+with last_report as (
+    select max(e.occurred_at) as latest
+    from event e
+    where e.source = 'est'
+)
+select e.district,
+       date_trunc('week', min(e.occurred_at))::date as first_week,
+       (date_trunc('week', any_value(lr.latest) + interval 1 day) - interval 1 day)::date as last_day
+from event e, last_report lr
+where e.source = 'est' and e.district is not null
+group by e.district;
+
 insert into schema_version (version) values (1);

@@ -17,19 +17,18 @@ with district_place as (
     where p.district = $district
 ),
 
--- the last day of the last complete week of EST reports in the database
+-- the last day of the last complete week of EST reports in the database (view est_reporting; one row,
+-- null when there are no reports)
 est_end as (
-    select (date_trunc('week', max(e.occurred_at) + interval 1 day) - interval 1 day)::date as last_day
-    from event e
-    where e.source = 'est'
+    select max(r.last_day) as last_day
+    from est_reporting r
 ),
 
--- EST reporting in the district starts in the week of its first report
+-- EST reporting in the district starts in the week of its first report (one row, null when it has none)
 est_start as (
-    select date_trunc('week', min(e.occurred_at))::date as first_week
-    from event e
-    where e.source = 'est'
-      and e.district = $district
+    select max(r.first_week) as first_week
+    from est_reporting r
+    where r.district = $district
 ),
 
 incident_window as (

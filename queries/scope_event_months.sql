@@ -18,29 +18,17 @@ scope_district as (
       and ($place = '' or exists (select 1 from place p where p.code = $place and p.district = d.code))
 ),
 
--- EST reporting in the district starts in the week of its first event of any category (as scope_values);
--- the first complete month is the first one that starts on or after that Monday
-reporting_start as (
-    select date_trunc('week', min(e.occurred_at))::date as first_week
-    from event e
-    where e.district = $district
-),
-
--- the last complete week ends on the Sunday on or before the day of the database's latest event (as
--- scope_values); the last complete month is the latest one that ends on or before that Sunday
-reporting_end as (
-    select (date_trunc('week', max(e.occurred_at) + interval 1 day) - interval 1 day)::date as last_day
-    from event e
-),
-
+-- the district's EST reporting (view est_reporting) covers a month completely when the month starts on or
+-- after the first report's Monday and ends on or before the last complete week's Sunday
 reporting_month as (
     select unnest(generate_series(
-               case when rs.first_week = date_trunc('month', rs.first_week)::date then rs.first_week
-                    else (date_trunc('month', rs.first_week) + interval 1 month)::date end,
-               (date_trunc('month', re.last_day + interval 1 day) - interval 1 month)::date,
+               case when r.first_week = date_trunc('month', r.first_week)::date then r.first_week
+                    else (date_trunc('month', r.first_week) + interval 1 month)::date end,
+               (date_trunc('month', r.last_day + interval 1 day) - interval 1 month)::date,
                interval 1 month))::date as period_start,
            sd.valid_to
-    from scope_district sd, reporting_start rs, reporting_end re
+    from scope_district sd
+    join est_reporting r on r.district = sd.code
 ),
 
 -- every complete reporting month of every event indicator in scope while the district is in force

@@ -31,24 +31,12 @@ scope_district as (
       and ($place = '' or exists (select 1 from place p where p.code = $place and p.district = d.code))
 ),
 
--- EST reporting in the district starts in the week of its first event of any category
-reporting_start as (
-    select date_trunc('week', min(e.occurred_at))::date as first_week
-    from event e
-    where e.district = $district
-),
-
--- the last complete week: the latest week whose Sunday is on or before the day of the database's latest
--- event; a later week is still being reported, so its counts would understate it and are left out
-reporting_end as (
-    select (date_trunc('week', max(e.occurred_at) + interval 1 day) - interval 7 day)::date as last_week
-    from event e
-),
-
+-- the district's EST reporting weeks (view est_reporting: first report's week to the last complete week)
 reporting_week as (
-    select unnest(generate_series(rs.first_week, re.last_week, interval 7 day))::date as period_start,
+    select unnest(generate_series(r.first_week, r.last_day - interval 6 day, interval 7 day))::date as period_start,
            sd.valid_to
-    from scope_district sd, reporting_start rs, reporting_end re
+    from scope_district sd
+    join est_reporting r on r.district = sd.code
 ),
 
 -- every reporting week of every event indicator in scope, from $from on, while the district is in force
