@@ -207,3 +207,16 @@ def dashboard_url(demo_db_path: Path, tmp_path_factory: pytest.TempPathFactory) 
     _copy_database(demo_db_path, path)
     with streamlit_server(path, folder / "streamlit.log") as url:
         yield url
+
+
+@pytest.fixture
+def fresh_caches() -> Iterator[None]:
+    """Streamlit's caches emptied before and after a test (closing the connections it opened); AppTest modules
+    use it for every test with `pytestmark = pytest.mark.usefixtures("fresh_caches")`."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()

@@ -8,7 +8,6 @@ of the demo, bad URL parameters, and a comment that tries to be HTML.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from contextlib import closing
 from datetime import date
 from pathlib import Path
@@ -17,7 +16,6 @@ from typing import Any
 import duckdb
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from followup import queries
@@ -34,14 +32,7 @@ AREA_2 = "2. Otrygga och brottsutsatta platser"
 AREA_4 = "4. Särskilt utsatta och sårbara brottsoffer"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> Iterator[None]:
-    """Each test starts without cached connections, results or figures."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def open_page(**params: str) -> AppTest:

@@ -60,14 +60,7 @@ WORDS = {shown.word: value for value, shown in status.DISPLAY.items()}
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> Iterator[None]:
-    """Each test starts without cached connections or results (and closes the ones it opened)."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def run_page(omrade: str | None = None) -> AppTest:

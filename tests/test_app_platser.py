@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from conftest import insert
@@ -27,14 +25,7 @@ RUN_TIMEOUT = 60  # seconds before AppTest gives up on one script run (a ceiling
 HV_PLACES = ["Hässelby torg", "Maltesholmstorget", "Råcksta", "Vällingby centrum"]
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> Iterator[None]:
-    """Each test starts without cached connections or results (and closes the ones it opened)."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def open_page(**params: str | list[str]) -> AppTest:

@@ -8,7 +8,6 @@ database, not taken from followup.trends, which produced them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,6 @@ from typing import Any
 import duckdb
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from conftest import insert
@@ -35,14 +33,7 @@ SENSITIVE = "5.2 Personer i avhopparverksamhet"
 """A sensitive count with many values 1–4 in Bromma and Farsta in the demo."""
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> Iterator[None]:
-    """Each test starts without cached connections or results (and closes the ones it opened)."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
