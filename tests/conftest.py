@@ -86,17 +86,10 @@ def tmp_db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def demo_available() -> bool:
-    """True when followup/demo.py exists (it is written in parallel with these tests)."""
-    return (config.ROOT / "followup" / "demo.py").is_file()
-
-
 @pytest.fixture(scope="session")
 def demo_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo database, built once per session with the default seed. Read it, never write to it."""
-    if not demo_available():
-        pytest.skip("followup/demo.py finns inte än")
-    from followup import demo  # imported here so that collection works without demo.py
+    from followup import demo  # numpy and the generator load only when a test needs the demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     demo.build(path)

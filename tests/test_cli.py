@@ -12,13 +12,11 @@ from types import SimpleNamespace
 
 import duckdb
 import pytest
-from conftest import demo_available
 
 import followup
 from followup import cli, config, db, migrations
 
 COMMANDS = ("demo", "init", "migrate", "info", "load", "undo", "export")
-needs_demo = pytest.mark.skipif(not demo_available(), reason="followup/demo.py finns inte än")
 
 
 def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -297,7 +295,6 @@ def test_demo_refuses_a_database_that_is_not_demo(cli_env: dict[str, str], refer
     assert fingerprint(tmp_db_path) == before
 
 
-@needs_demo
 def test_demo_builds_a_demo_database(cli_env: dict[str, str], tmp_db_path: Path) -> None:
     """The real generator, once: a new file with demo data, the seed recorded, nothing left behind."""
     result = run_cli(cli_env, "demo", "--seed", "7")
@@ -311,7 +308,6 @@ def test_demo_builds_a_demo_database(cli_env: dict[str, str], tmp_db_path: Path)
     assert sorted(p.name for p in tmp_db_path.parent.iterdir()) == [tmp_db_path.name], "left temporary files"
 
 
-@needs_demo
 def test_info_on_demo_database(cli_env: dict[str, str], demo_db_copy: Path) -> None:
     result = run_cli(cli_env, "info")
     assert result.returncode == 0, result.stderr

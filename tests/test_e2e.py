@@ -10,15 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 
-from conftest import demo_available
 from e2e_support import ERROR_ELEMENTS, assert_overview, open_page, screenshot, streamlit_server
 
 
 def test_first_start_builds_the_demo_database(browser: Any, tmp_path: Path) -> None:
-    if not demo_available():
-        pytest.skip("followup/demo.py finns inte än")
     path = tmp_path / "ny" / "followup.duckdb"
     with streamlit_server(path, tmp_path / "streamlit.log") as url:
         page = open_page(browser, url)
