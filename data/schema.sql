@@ -1,4 +1,4 @@
--- schema.sql: the follow-up database (DuckDB), schema version 1.
+-- schema.sql: the follow-up database (DuckDB), schema version 2.
 --
 -- Applied once to an empty database by followup.db.ensure_schema(); later versions add numbered
 -- migrations in followup/migrations.py and bump schema_version. Constraints here stop impossible
@@ -138,7 +138,8 @@ create table import_log (
     rows_changed integer not null default 0 check (rows_changed >= 0),
     rows_skipped integer not null default 0 check (rows_skipped >= 0),
     undone_at    timestamp,
-    undone_by    varchar
+    undone_by    varchar,
+    report       varchar             -- the load's report in Swedish, one line per fact (v2)
 );
 
 create table target (
@@ -225,6 +226,8 @@ create table activity (
     end_date        date,
     created_by      varchar not null,
     created_at      timestamp not null default current_timestamp,
+    updated_by      varchar,         -- v2: the last edit; earlier values are in audit_log
+    updated_at      timestamp,
     foreign key (place, district) references place (code, district),
     check (end_date is null or start_date is null or end_date >= start_date)
 );
@@ -253,14 +256,14 @@ create table comment (
 );
 
 -- indicator values: observations, and for indicators computed from events (indicator.event_category)
--- weekly event counts per place and per whole district. Everywhere, place null = the whole district.
+-- weekly EST report counts per place and per whole district (police events never count as EST). Everywhere, place null = the whole district.
 create view indicator_value as
 with event_week as (
     select i.code as indicator, e.district, e.place,
            date_trunc('week', e.occurred_at)::date as period_start
     from event e
     join indicator i on i.event_category = e.category
-    where e.district is not null
+    where e.source = 'est' and e.district is not null
 )
 select o.indicator, o.district, o.place, o.period_start, o.grain, o.value,
        o.numerator, o.denominator, o.preliminary, o.series_break
@@ -294,4 +297,81 @@ from event e, last_report lr
 where e.source = 'est' and e.district is not null
 group by e.district;
 
-insert into schema_version (version) values (1);
+
+-- Version 2 ----------------------------------------------------------------------------------------
+
+-- the observations a load overwrote, as they were, so that undoing the load restores them
+create table observation_replaced (
+    replaced_by  integer not null references import_log (id),
+    indicator    varchar not null,
+    unit         varchar not null,
+    district     varchar not null,
+    place        varchar,
+    period_start date not null,
+    grain        varchar not null,
+    value        double not null,
+    numerator    double,
+    denominator  double,
+    preliminary  boolean not null,
+    series_break boolean not null,
+    load_id      integer
+);
+
+-- place names as they are written in free text (police event summaries), mapped to a district and
+-- optionally a place; editable, seeded from data/reference/place_alias.csv
+create table place_alias (
+    alias    varchar primary key check (regexp_matches(alias, '\S')),
+    district varchar not null references district (code),
+    place    varchar,
+    foreign key (place, district) references place (code, district)
+);
+
+-- codes of external sources (a Brå crime type, a Kolada KPI) and the indicator they are loaded into
+create table source_code (
+    source    varchar not null check (source in ('bra', 'kolada')),
+    code      varchar not null check (regexp_matches(code, '\S')),
+    indicator varchar not null references indicator (code),
+    primary key (source, code)
+);
+
+-- decisions and commitments (beslut/åtaganden) from a steering-group meeting
+create sequence commitment_id start 1;
+create table commitment (
+    id           integer primary key default nextval('commitment_id'),
+    district     varchar not null references district (code),
+    meeting_date date not null,
+    what         varchar not null check (regexp_matches(what, '\S')),
+    who          varchar not null check (regexp_matches(who, '\S')),
+    due_date     date,
+    status       varchar not null check (status in ('open', 'done', 'cancelled')),
+    goal         varchar references goal (code),
+    created_by   varchar not null,
+    created_at   timestamp not null default current_timestamp,
+    updated_by   varchar,
+    updated_at   timestamp,
+    check (due_date is null or due_date >= meeting_date)
+);
+
+-- a period whose analysis the steering group has closed: its comments can no longer change
+create table period_lock (
+    district     varchar not null references district (code),
+    period_start date not null,
+    grain        varchar not null check (grain in ('week', 'month', 'quarter', 'tertial', 'year')),
+    locked_by    varchar not null,
+    locked_at    timestamp not null default current_timestamp,
+    primary key (district, period_start, grain)
+);
+
+-- every write by a person: loads, undos, activities, comments, commitments, locks (who, when, what)
+create sequence audit_id start 1;
+create table audit_log (
+    id        bigint primary key default nextval('audit_id'),
+    written_at timestamp not null default current_timestamp,
+    user_name varchar not null,
+    action    varchar not null,      -- e.g. 'load', 'undo', 'create', 'update', 'lock'
+    entity    varchar not null,      -- table name
+    entity_id varchar,
+    detail    varchar                -- JSON: the values before and after
+);
+
+insert into schema_version (version) values (2);

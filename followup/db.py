@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import random
 import re
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import duckdb
 
-from followup import config, migrations
+from followup import config, migrations, reference
 
 
 class DatabaseError(Exception):
@@ -37,7 +39,7 @@ def busy_message(path: Path, error_text: str) -> str:
     return (
         f"Databasfilen {path} används av {holder}. DuckDB låter bara en process skriva till filen. "
         "Stoppa den processen (till exempel en körande dashboard med Ctrl+C) eller vänta tills den är "
-        "klar, och försök igen."
+        "klar, och försök igen. Körs dashboarden kan du läsa in filer på dess sida Data i stället."
     )
 
 
@@ -111,6 +113,8 @@ def ensure_schema(
         pending += [steps[version], f"insert into schema_version (version) values ({version})"]
     try:
         _in_transaction(con, pending)
+        if con.execute("select count(*) from district").fetchone()[0]:
+            reference.add_missing(con)  # reference rows that came with the new version
     except duckdb.Error as exc:
         raise DatabaseError(
             f"Uppgraderingen av databasen från schemaversion {found} till {latest} misslyckades och har "
@@ -160,6 +164,24 @@ def open_database(path: str | os.PathLike | None = None, *, read_only: bool = Fa
         con.close()
         raise
     return con
+
+
+def open_database_waiting(
+    path: str | os.PathLike | None, wait: float, *, on_wait: Callable[[], None] = lambda: None
+) -> duckdb.DuckDBPyConnection:
+    """open_database for writing, retrying for up to WAIT seconds while another process holds the file."""
+    deadline = time.monotonic() + wait
+    told = False
+    while True:
+        try:
+            return open_database(path)
+        except DatabaseBusyError:
+            if time.monotonic() >= deadline:
+                raise
+            if not told:
+                on_wait()
+                told = True
+            time.sleep(0.1 + random.random() * 0.2)
 
 
 def info(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

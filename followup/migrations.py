@@ -9,7 +9,114 @@ from collections.abc import Mapping
 BASE_VERSION = 1
 """The version data/schema.sql created first; migrations start after it."""
 
-MIGRATIONS: dict[int, str] = {}
+MIGRATIONS: dict[int, str] = {
+    # 2: loads that can be undone (observation_replaced, import_log.report), place aliases and source codes
+    # for importers, commitments, period locks, the audit log; indicator_value counts EST events only.
+    2: """
+alter table import_log add column report varchar;
+alter table activity add column updated_by varchar;
+alter table activity add column updated_at timestamp;
+
+-- police events must never count as EST reports
+drop view indicator_value;
+create view indicator_value as
+with event_week as (
+    select i.code as indicator, e.district, e.place,
+           date_trunc('week', e.occurred_at)::date as period_start
+    from event e
+    join indicator i on i.event_category = e.category
+    where e.source = 'est' and e.district is not null
+)
+select o.indicator, o.district, o.place, o.period_start, o.grain, o.value,
+       o.numerator, o.denominator, o.preliminary, o.series_break
+from observation o
+union all
+select indicator, district, place, period_start, 'week' as grain, count(*)::double as value,
+       null::double, null::double, false, false
+from event_week
+where place is not null
+group by indicator, district, place, period_start
+union all
+select indicator, district, null as place, period_start, 'week' as grain, count(*)::double as value,
+       null::double, null::double, false, false
+from event_week
+group by indicator, district, period_start;
+
+-- the observations a load overwrote, as they were, so that undoing the load restores them
+create table observation_replaced (
+    replaced_by  integer not null references import_log (id),
+    indicator    varchar not null,
+    unit         varchar not null,
+    district     varchar not null,
+    place        varchar,
+    period_start date not null,
+    grain        varchar not null,
+    value        double not null,
+    numerator    double,
+    denominator  double,
+    preliminary  boolean not null,
+    series_break boolean not null,
+    load_id      integer
+);
+
+-- place names as they are written in free text (police event summaries), mapped to a district and
+-- optionally a place; editable, seeded from data/reference/place_alias.csv
+create table place_alias (
+    alias    varchar primary key check (regexp_matches(alias, '\\S')),
+    district varchar not null references district (code),
+    place    varchar,
+    foreign key (place, district) references place (code, district)
+);
+
+-- codes of external sources (a Brå crime type, a Kolada KPI) and the indicator they are loaded into
+create table source_code (
+    source    varchar not null check (source in ('bra', 'kolada')),
+    code      varchar not null check (regexp_matches(code, '\\S')),
+    indicator varchar not null references indicator (code),
+    primary key (source, code)
+);
+
+-- decisions and commitments (beslut/åtaganden) from a steering-group meeting
+create sequence commitment_id start 1;
+create table commitment (
+    id           integer primary key default nextval('commitment_id'),
+    district     varchar not null references district (code),
+    meeting_date date not null,
+    what         varchar not null check (regexp_matches(what, '\\S')),
+    who          varchar not null check (regexp_matches(who, '\\S')),
+    due_date     date,
+    status       varchar not null check (status in ('open', 'done', 'cancelled')),
+    goal         varchar references goal (code),
+    created_by   varchar not null,
+    created_at   timestamp not null default current_timestamp,
+    updated_by   varchar,
+    updated_at   timestamp,
+    check (due_date is null or due_date >= meeting_date)
+);
+
+-- a period whose analysis the steering group has closed: its comments can no longer change
+create table period_lock (
+    district     varchar not null references district (code),
+    period_start date not null,
+    grain        varchar not null check (grain in ('week', 'month', 'quarter', 'tertial', 'year')),
+    locked_by    varchar not null,
+    locked_at    timestamp not null default current_timestamp,
+    primary key (district, period_start, grain)
+);
+
+-- every write by a person: loads, undos, activities, comments, commitments, locks (who, when, what)
+create sequence audit_id start 1;
+create table audit_log (
+    id        bigint primary key default nextval('audit_id'),
+    written_at timestamp not null default current_timestamp,
+    user_name varchar not null,
+    action    varchar not null,      -- e.g. 'load', 'undo', 'create', 'update', 'lock'
+    entity    varchar not null,      -- table name
+    entity_id varchar,
+    detail    varchar                -- JSON: the values before and after
+);
+""",
+}
 
 
 def latest_version(steps: Mapping[int, str] | None = None) -> int:

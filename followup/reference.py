@@ -24,6 +24,8 @@ TABLES: tuple[str, ...] = (
     "event_category",
     "indicator",
     "goal_indicator",
+    "place_alias",
+    "source_code",
 )
 """Reference tables in the order their foreign keys need."""
 
@@ -46,3 +48,19 @@ def load_reference(con: duckdb.DuckDBPyConnection, folder: Path = config.REFEREN
         )
         (counts[table],) = con.execute(f"select count(*) from {table}").fetchone()
     return counts
+
+
+def add_missing(con: duckdb.DuckDBPyConnection, folder: Path = config.REFERENCE_DIR) -> dict[str, int]:
+    """Insert reference rows the database lacks (by key), e.g. after an upgrade; return rows added per table."""
+    added: dict[str, int] = {}
+    for table in TABLES:
+        path = csv_path(table, folder)
+        (before,) = con.execute(f"select count(*) from {table}").fetchone()
+        con.execute(
+            f"insert or ignore into {table} by name "
+            "select * from read_csv($path, header = true, all_varchar = true, delim = ',', quote = '\"')",
+            {"path": str(path)},
+        )
+        (after,) = con.execute(f"select count(*) from {table}").fetchone()
+        added[table] = after - before
+    return added

@@ -71,7 +71,7 @@ def not_null(table: str, column: str) -> str:
 
 # (table, good row, changes that make it bad, pattern the error must match)
 REJECTED = [
-    pytest.param("schema_version", {"version": 2}, {"version": 0}, check("schema_version", "version"),
+    pytest.param("schema_version", {"version": 7}, {"version": 0}, check("schema_version", "version"),
                  id="schema-version-below-1"),
     pytest.param("database_info", {"key": "demo", "value": "true"}, {"value": None},
                  not_null("database_info", "value"), id="database-info-null-value"),
@@ -317,7 +317,7 @@ DUPLICATES = [
                  {**SUCCESSOR, "district": "stockholm", "successor": HV}, id="district-successor-key"),
     pytest.param("goal", CITY_GOAL, {**CITY_GOAL, "text": "Annan text."}, {**CITY_GOAL, "code": "pa2-3"},
                  id="goal-code-key"),
-    pytest.param("schema_version", {"version": 2}, {"version": 2}, {"version": 3}, id="schema-version-key"),
+    pytest.param("schema_version", {"version": 7}, {"version": 7}, {"version": 8}, id="schema-version-key"),
     pytest.param("observation", COUNT, {**COUNT, "value": 13.0}, {**COUNT, "period_start": date(2025, 4, 1)},
                  id="observation-one-value-per-place-and-period"),
     pytest.param("observation", {**COUNT, "place": None}, {**COUNT, "place": None, "value": 13.0}, COUNT,

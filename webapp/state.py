@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+import getpass
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
@@ -13,6 +15,8 @@ import streamlit as st
 
 from followup import config, db, queries, series
 from followup.status import Assessment
+
+T = TypeVar("T")
 
 
 def database_path() -> Path:
@@ -49,7 +53,29 @@ def connection(path: str) -> duckdb.DuckDBPyConnection:
 def data_version(path: str) -> str:
     """A fingerprint of the loads in the file; it changes when data is loaded or a load is undone."""
     row = queries.run(connection(path), "data_version").iloc[0]
-    return f"{row.last_load}-{row.loads}-{row.undone_loads}"
+    return f"{row.last_load}-{row.loads}-{row.undone_loads}-{row.last_write}"
+
+
+def current_user() -> str:
+    """Who is writing: the signed-in user's e-mail, else the local account (local mode, no sign-in)."""
+    try:
+        if st.user.is_logged_in:
+            return str(st.user.get("email") or st.user.get("name"))
+    except (AttributeError, KeyError):  # no [auth] configured: st.user has no is_logged_in
+        pass
+    return f"lokal:{getpass.getuser()}"
+
+
+def write(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a core write function (it takes a connection first) on a cursor of the app's connection.
+
+    The caches are keyed on data_version, which every write changes, so pages show the write at once.
+    """
+    cursor = connection(str(database_path())).cursor()
+    try:
+        return action(cursor, *args, **kwargs)
+    finally:
+        cursor.close()
 
 
 @st.cache_data(show_spinner=False, max_entries=500)
