@@ -7,6 +7,7 @@ or a command that is not there yet. The database file is --db, else $FOLLOWUP_DB
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import re
 import sys
@@ -17,7 +18,9 @@ from typing import NoReturn
 
 import duckdb
 
-from followup import config, db, fmt, migrations
+from followup import config, db, fmt, imports, migrations
+from followup.imports import load as loader
+from followup.model import LoadKind
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -25,8 +28,6 @@ EXIT_USAGE = 2
 
 PROG = "python -m followup"
 LATER = {
-    "load": "läs in en fil med data (kommer i en senare version)",
-    "undo": "ångra en inläsning (kommer i en senare version)",
     "export": "exportera diagram och siffror (kommer i en senare version)",
 }
 
@@ -102,7 +103,23 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--force", action="store_true", help="skriv över filen även om den inte är en exempeldatabas")
     command("init", "skapa en tom databas med schema och referensdata", run_init)
     command("migrate", "uppgradera databasen till programmets schemaversion", run_migrate)
-    command("info", "visa schemaversion, om det är exempeldata och antal rader per tabell", run_info)
+    command("info", "visa schemaversion, om det är exempeldata, antal rader per tabell och senaste laddningar",
+            run_info)
+    load = command("load", "läs in en fil (indikatorvärden, EST, Polisens händelser, Brå, Kolada)", run_load)
+    load.add_argument("file", metavar="FIL", help="filen att läsa in (.csv, .xlsx, .json, .txt)")
+    load.add_argument("--kind", choices=[kind.value for kind in imports.KIND_NAMES], metavar="TYP",
+                      help="observations, est, police, bra eller kolada (annars känns typen igen på innehållet)")
+    load.add_argument("--replace", action="store_true",
+                      help="ersätt värden som redan finns (utan den vägras en fil som skulle ändra lagrade värden)")
+    load.add_argument("--dry-run", action="store_true", help="kontrollera och visa vad som skulle hända, skriv inget")
+    load.add_argument("--user", metavar="NAMN", help="vem som laddar (annars kontots namn)")
+    load.add_argument("--wait", type=float, default=120.0, metavar="SEKUNDER",
+                      help="hur länge att vänta om en annan process skriver till databasen (standard 120)")
+    undo = command("undo", "ångra en laddning: dess rader tas bort och de värden den ersatte kommer tillbaka", run_undo)
+    undo.add_argument("load_id", type=int, metavar="LADDNING", help="laddningens nummer (se 'info')")
+    undo.add_argument("--user", metavar="NAMN", help="vem som ångrar (annars kontots namn)")
+    undo.add_argument("--wait", type=float, default=120.0, metavar="SEKUNDER",
+                      help="hur länge att vänta om en annan process skriver till databasen (standard 120)")
     for name, help_text in LATER.items():
         command(name, help_text, run_later)  # any further arguments are accepted, see main()
     return parser
@@ -299,10 +316,92 @@ def run_info(args: argparse.Namespace) -> int:
         for key, value in sorted(facts.items()):
             print(f"  {key}: {value}")
         counts = _table_counts(con)
+        loads = con.execute(
+            "select id, kind, file_name, user_name, loaded_at, rows_added, rows_changed, undone_at "
+            "from import_log where kind not in ('demo', 'reference') order by id desc limit 10"
+        ).fetchall() if found >= 2 else []
     width = max(map(len, counts))
     print("Rader per tabell:")
     for name, count in counts.items():
         print(f"  {name:<{width}}  {fmt.number(count, 0):>12}")
+    if loads:
+        print("Senaste laddningar (ångra med 'python -m followup undo NUMMER'):")
+        for load_id, kind, file_name, user, at, added, changed, undone in loads:
+            state = f", ångrad {undone:%Y-%m-%d %H:%M}" if undone else ""
+            print(f"  {load_id:>4}  {at:%Y-%m-%d %H:%M}  {kind:<12} {file_name}  ({user}; {added} nya, "
+                  f"{changed} ändrade{state})")
+    return EXIT_OK
+
+
+def _user(args: argparse.Namespace) -> str:
+    """Who runs the command: --user, else the account name."""
+    return args.user or getpass.getuser()
+
+
+def _open_for_writing(path: Path, wait: float) -> duckdb.DuckDBPyConnection:
+    """Open an existing database for writing, waiting up to WAIT seconds while another process writes."""
+    if not path.exists():
+        raise _missing(path)
+    return db.open_database_waiting(
+        path, wait, on_wait=lambda: print("Databasen används av en annan process; väntar …", file=sys.stderr)
+    )
+
+
+def run_load(args: argparse.Namespace) -> int:
+    """`load FILE`: check a file and write it all or nothing; exit 0 only when it landed."""
+    file = Path(args.file)
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        print(f"Filen {file} kunde inte läsas: {exc.strerror or exc}. Kontrollera sökvägen.", file=sys.stderr)
+        return EXIT_ERROR
+    path = config.db_path(args.db)
+    kind = LoadKind(args.kind) if args.kind else None
+    with closing(_open_for_writing(path, args.wait)) as con:
+        try:
+            batch = imports.parse(data, file.name, imports.catalogue(con), kind)
+            if args.dry_run:
+                plan = loader.plan(con, batch)
+                print(f"Kontroll av {file.name} ({imports.KIND_NAMES[batch.kind]}): inget skrivet.")
+                for line in plan.report():
+                    print(f"  {line}")
+                _print_changes(plan)
+                return EXIT_OK
+            result = loader.apply(con, batch, user=_user(args), replace=args.replace)
+        except imports.LoadRefused as refused:
+            print(f"{file.name} lästes inte in; databasen är oförändrad.", file=sys.stderr)
+            print(imports.problems_text(refused.problems), file=sys.stderr)
+            if refused.plan is not None:
+                _print_changes(refused.plan, sys.stderr)
+            return EXIT_ERROR
+    print(f"Laddning {result.load_id}: {file.name} ({imports.KIND_NAMES[batch.kind]}) är inläst i {path}.")
+    for line in result.plan.report():
+        print(f"  {line}")
+    print(f"Ångra med: {PROG} undo {result.load_id}")
+    return EXIT_OK
+
+
+def _print_changes(plan: loader.Plan, stream=None) -> None:
+    """The first changed values of a plan, as 'rad N: indikator, område, period: gammalt → nytt'."""
+    stream = stream or sys.stdout
+    rows = plan.changes.head(20)
+    for row in rows.itertuples():
+        where = ", ".join(str(part) for part in (row.indicator, row.district, row.place) if part and part == part)
+        print(f"  rad {row.source_row}: {where}, {row.period_start:%Y-%m-%d} ({row.grain}): "
+              f"{fmt.number(row.old_value)} → {fmt.number(row.value)}", file=stream)
+    if plan.changed + plan.replaces_preliminary > len(rows):
+        print(f"  … och {plan.changed + plan.replaces_preliminary - len(rows)} ändringar till.", file=stream)
+
+
+def run_undo(args: argparse.Namespace) -> int:
+    """`undo LOAD_ID`: remove a load's rows and restore what it replaced; exit 0 only when done."""
+    path = config.db_path(args.db)
+    with closing(_open_for_writing(path, args.wait)) as con:
+        try:
+            print(loader.undo(con, args.load_id, user=_user(args)))
+        except loader.UndoRefused as refused:
+            print(refused, file=sys.stderr)
+            return EXIT_ERROR
     return EXIT_OK
 
 

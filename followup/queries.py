@@ -112,5 +112,20 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFram
         cursor.close()
 
 
+WRITES_DIR = config.QUERIES_DIR / "writes"
+"""Statements that change data (loads, undo): run by execute() inside the caller's transaction."""
+
+
+def execute(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.DuckDBPyConnection:
+    """Run queries/writes/NAME.sql on CON itself (the caller's transaction) with bound parameters."""
+    query = load(name, WRITES_DIR)
+    wanted = query.used_params()
+    if wanted != params.keys():
+        raise QueryError(
+            f"Statement '{name}' takes {_dollars(wanted) or 'no parameters'}; got {_dollars(set(params)) or 'none'}"
+        )
+    return con.execute(query.sql, params) if params else con.execute(query.sql)
+
+
 def _dollars(items: set[str]) -> str:
     return ", ".join("$" + p for p in sorted(items))

@@ -1,0 +1,139 @@
+"""Loading files: detect the kind, parse and check it, then write it all or nothing (see load.py).
+
+    batch = imports.parse(data, "brott.csv", catalogue(con))      # no database writes
+    plan = load.plan(con, batch)                                 # what would change
+    result = load.apply(con, batch, user="anna", replace=False)  # one transaction
+
+load_file() does all three for the command line; the Data page calls them one by one to preview.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import zipfile
+from datetime import date
+
+import duckdb
+
+from followup.imports.base import MAX_FILE_BYTES, Batch, LoadRefused, Problem, problems_text
+from followup.imports.catalogue import catalogue
+from followup.imports.load import LoadResult, Progress, _no_progress, apply
+from followup.imports.text import normalise
+from followup.model import LoadKind
+
+KIND_NAMES: dict[LoadKind, str] = {
+    LoadKind.OBSERVATIONS: "indikatorvärden",
+    LoadKind.EST: "EST-rapporter",
+    LoadKind.POLICE: "Polisens händelser",
+    LoadKind.BRA: "Brå:s brottsstatistik",
+    LoadKind.KOLADA: "Kolada",
+}
+"""The kinds a user can load, with their Swedish names."""
+
+__all__ = ["Batch", "LoadRefused", "Problem", "catalogue", "detect_kind", "load_file", "parse", "problems_text"]
+
+_MODULES: dict[LoadKind, str] = {
+    LoadKind.OBSERVATIONS: "followup.imports.observations",
+    LoadKind.EST: "followup.imports.est",
+    LoadKind.POLICE: "followup.imports.police",
+    LoadKind.BRA: "followup.imports.bra",
+    LoadKind.KOLADA: "followup.imports.kolada",
+}
+
+
+def _refuse(file_name: str, message: str) -> LoadRefused:
+    return LoadRefused([Problem(file_name, None, None, message)])
+
+
+def _first_headings(data: bytes) -> set[str]:
+    """Normalised headings of the first line of a CSV, or of the first row of every sheet of an .xlsx."""
+    if data[:2] == b"PK":
+        try:
+            from openpyxl import load_workbook
+
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+            return set()
+        found: set[str] = set()
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows(max_row=10, values_only=True):
+                found |= {normalise(str(cell)) for cell in row if cell is not None}
+        book.close()
+        return found
+    text = _decode(data[:4096]).lstrip("\ufeff")
+    first = text.splitlines()[0] if text.strip() else ""
+    for separator in (";", ",", "\t"):
+        if separator in first:
+            return {normalise(part.strip().strip('"')) for part in first.split(separator)}
+    return {normalise(first)}
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def detect_kind(data: bytes, file_name: str) -> LoadKind:
+    """Which kind of file this is, from its content; LoadRefused when it cannot tell."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] in (b"[", b"{"):
+        try:
+            parsed = json.loads(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise _refuse(file_name, f"filen ser ut som JSON men går inte att läsa ({exc}).") from exc
+        records = parsed.get("values", []) if isinstance(parsed, dict) else parsed
+        first = records[0] if isinstance(records, list) and records and isinstance(records[0], dict) else {}
+        if "kpi" in first or (isinstance(parsed, dict) and "values" in parsed):
+            return LoadKind.KOLADA
+        if {"datetime", "location"} & first.keys() or ("name" in first and "summary" in first):
+            return LoadKind.POLICE
+        raise _refuse(file_name, "JSON-filen är varken Polisens händelser eller Kolada-värden. Ange typen "
+                                 "(--kind) eller kontrollera filen.")
+    if _decode(data[:200]).lstrip("\ufeff").startswith("Region;Brott"):
+        return LoadKind.BRA
+    headings = _first_headings(data)
+    if "indikator" in headings:
+        return LoadKind.OBSERVATIONS
+    if "kategori" in headings:
+        return LoadKind.EST
+    if "region" in headings and "brott" in headings:
+        return LoadKind.BRA
+    raise _refuse(
+        file_name,
+        "det gick inte att känna igen vilken sorts fil det är. Indikatorvärden har kolumnen 'indikator', "
+        "EST-listor kolumnen 'kategori', Brå-exporter börjar med 'Region;Brott'. Välj typ (--kind) eller "
+        "utgå från mallen på sidan Data.",
+    )
+
+
+def parse(data: bytes, file_name: str, cat, kind: LoadKind | None = None) -> Batch:
+    """Parse and check a file of KIND (detected when None) against the catalogue CAT; never writes."""
+    if not data:
+        raise _refuse(file_name, "filen är tom. Välj en fil med innehåll.")
+    if len(data) > MAX_FILE_BYTES:
+        raise _refuse(file_name, f"filen är {len(data) / 1e6:.0f} MB; största tillåtna storlek är "
+                                 f"{MAX_FILE_BYTES / 1e6:.0f} MB. Dela upp den i flera filer.")
+    kind = kind or detect_kind(data, file_name)
+    module = importlib.import_module(_MODULES[kind])
+    return module.parse(data, file_name, cat)
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    data: bytes,
+    file_name: str,
+    *,
+    user: str,
+    kind: LoadKind | None = None,
+    replace: bool = False,
+    today: date | None = None,
+    progress: Progress = _no_progress,
+) -> LoadResult:
+    """Parse, check and write a file in one go (the command line's load); LoadRefused writes nothing."""
+    progress(0.0, "Läser filen …")
+    batch = parse(data, file_name, catalogue(con, today), kind)
+    return apply(con, batch, user=user, replace=replace, progress=progress)

@@ -1,0 +1,275 @@
+"""Writing a Batch into the database all or nothing, and undoing a load.
+
+plan() compares a batch with what is stored, inside a transaction it then rolls back, so a preview
+never writes. apply() does the same comparison and writes in one transaction: import_log, the old
+values it overwrites (observation_replaced), the new rows, the audit_log row. undo() restores the
+state before a load. Values identical to what is stored are no change, so loading a file twice lands
+the second time as a no-op; an event whose source id is stored is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from followup import queries
+from followup.imports.base import EVENT_COLUMNS, OBSERVATION_COLUMNS, Batch, LoadRefused, Problem
+
+PREVIEW_ROWS = 1000
+"""Changed values listed in a preview; the counts cover them all."""
+
+Progress = Callable[[float, str], None]
+"""progress(fraction 0–1, Swedish text) – called as a load goes along."""
+
+
+def _no_progress(fraction: float, text: str) -> None:
+    """The default progress callback: says nothing."""
+
+
+class UndoRefused(Exception):
+    """A load cannot be undone (unknown, already undone, or later loads build on it); nothing changed."""
+
+
+@dataclass
+class Plan:
+    """What loading a batch would do: counts of new, changed and unchanged rows, and the changes."""
+
+    batch: Batch
+    added: int = 0
+    changed: int = 0  # stored values the file would overwrite (needs the user's confirmation)
+    replaces_preliminary: int = 0  # preliminary values replaced (no confirmation needed)
+    unchanged: int = 0
+    events_new: int = 0
+    events_known: int = 0  # already stored (same source id): skipped
+    changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # up to PREVIEW_ROWS, file order
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """True when the load would overwrite stored final values."""
+        return self.changed > 0
+
+    @property
+    def rows_added(self) -> int:
+        """New observations and events."""
+        return self.added + self.events_new
+
+    @property
+    def rows_changed(self) -> int:
+        """Stored observations overwritten."""
+        return self.changed + self.replaces_preliminary
+
+    @property
+    def rows_skipped(self) -> int:
+        """Rows left as they were or left out by rule."""
+        return self.unchanged + self.events_known + self.batch.skipped
+
+    def report(self) -> list[str]:
+        """The load's report in Swedish, one line per fact."""
+        lines = []
+        if not len(self.batch.events):
+            lines.append(f"{self.added} nya värden, {self.changed + self.replaces_preliminary} ändrade, "
+                         f"{self.unchanged} oförändrade.")
+        if self.replaces_preliminary:
+            lines.append(f"{self.replaces_preliminary} preliminära värden ersätts av nya.")
+        if len(self.batch.events):
+            lines.append(f"{self.events_new} nya händelser; {self.events_known} fanns redan och hoppas över.")
+        if self.batch.new_categories:
+            names = ", ".join(sorted(self.batch.new_categories.values()))
+            lines.append(f"Nya händelsekategorier: {names}.")
+        return lines + list(self.batch.notes)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """A load that landed: its id in import_log and its counts."""
+
+    load_id: int
+    plan: Plan
+
+
+def _refuse_problems(batch: Batch) -> None:
+    if batch.problems:
+        raise LoadRefused(batch.problems)
+
+
+def _register(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+    """Make the batch's rows visible to the SQL as incoming_observation, incoming_event, incoming_category."""
+    observations = batch.observations.reindex(columns=list(OBSERVATION_COLUMNS))
+    observations = observations.astype({"place": "object", "source_row": "int64"})
+    events = batch.events.reindex(columns=list(EVENT_COLUMNS)).astype({"source_row": "int64"})
+    categories = pd.DataFrame(
+        {"code": list(batch.new_categories), "name": list(batch.new_categories.values())}, dtype="object"
+    )
+    con.register("incoming_observation", _typed_observations(observations))
+    con.register("incoming_event", _typed_events(events))
+    con.register("incoming_category", categories)
+
+
+def _typed_observations(frame: pd.DataFrame) -> pd.DataFrame:
+    """Incoming observations with column types DuckDB reads unambiguously (also when empty)."""
+    out = pd.DataFrame({
+        "indicator": frame["indicator"].astype("object"),
+        "district": frame["district"].astype("object"),
+        "place": frame["place"].where(frame["place"].notna(), None).astype("object"),
+        "period_start": pd.to_datetime(frame["period_start"]),
+        "grain": frame["grain"].astype("object"),
+        "value": pd.to_numeric(frame["value"], errors="raise").astype("float64"),
+        "numerator": pd.to_numeric(frame["numerator"]).astype("float64"),
+        "denominator": pd.to_numeric(frame["denominator"]).astype("float64"),
+        "preliminary": frame["preliminary"].fillna(False).astype(bool),
+        "series_break": frame["series_break"].fillna(False).astype(bool),
+        "source_row": frame["source_row"],
+    })
+    for column in ("indicator", "district", "place", "grain"):
+        out[column] = out[column].map(lambda v: None if v is None or v != v else str(v)).astype("object")
+    return out
+
+
+def _typed_events(frame: pd.DataFrame) -> pd.DataFrame:
+    """Incoming events with column types DuckDB reads unambiguously (also when empty)."""
+    out = frame.copy()
+    out["occurred_at"] = pd.to_datetime(out["occurred_at"])
+    for column in ("source", "source_id", "district", "place", "category", "reporter", "description"):
+        out[column] = out[column].map(lambda v: None if v is None or v != v else str(v)).astype("object")
+    return out
+
+
+def _compare(con: duckdb.DuckDBPyConnection, batch: Batch) -> Plan:
+    """Fill a Plan from the temp tables load_diff and event_new (call inside a transaction)."""
+    queries.execute(con, "load_diff_observations")
+    counts = dict(queries.execute(con, "load_diff_summary").fetchall())
+    queries.execute(con, "load_diff_events")
+    (events_new,) = queries.execute(con, "load_count_new_events").fetchone()
+    changes = queries.execute(con, "load_diff_changes", limit=PREVIEW_ROWS).df()
+    return Plan(
+        batch=batch,
+        added=counts.get("added", 0),
+        changed=counts.get("changed", 0),
+        replaces_preliminary=counts.get("replaces_preliminary", 0),
+        unchanged=counts.get("unchanged", 0),
+        events_new=events_new,
+        events_known=len(batch.events) - events_new,
+        changes=changes,
+    )
+
+
+def plan(con: duckdb.DuckDBPyConnection, batch: Batch) -> Plan:
+    """What loading BATCH would do, without writing; raises LoadRefused when the file has problems."""
+    _refuse_problems(batch)
+    cursor = con.cursor()
+    try:
+        _register(cursor, batch)
+        cursor.execute("begin transaction")
+        try:
+            return _compare(cursor, batch)
+        finally:
+            cursor.execute("rollback")
+    finally:
+        cursor.close()
+
+
+def _overwrite_refusal(result: Plan) -> LoadRefused:
+    """The refusal for a load that would overwrite stored values without confirmation."""
+    return LoadRefused([Problem(
+        result.batch.file_name, None, None,
+        f"filen skulle ändra {result.changed} värden som redan finns i databasen. Titta på ändringarna i "
+        "förhandsgranskningen och bekräfta dem (på kommandoraden: --replace) om de ska ersätta de gamla.",
+    )], plan=result)
+
+
+def apply(
+    con: duckdb.DuckDBPyConnection,
+    batch: Batch,
+    *,
+    user: str,
+    replace: bool = False,
+    progress: Progress = _no_progress,
+) -> LoadResult:
+    """Write BATCH in one transaction; nothing is written when it has problems or would overwrite
+    stored values without REPLACE (LoadRefused). Returns the load's id and counts."""
+    _refuse_problems(batch)
+    cursor = con.cursor()
+    try:
+        _register(cursor, batch)
+        cursor.execute("begin transaction")
+        try:
+            progress(0.1, "Jämför med det som redan finns …")
+            result = _compare(cursor, batch)
+            if result.needs_confirmation and not replace:
+                raise _overwrite_refusal(result)
+            (load_id,) = queries.execute(
+                cursor, "load_log_start", kind=batch.kind.value, file_name=batch.file_name,
+                checksum=batch.checksum, user_name=user,
+            ).fetchone()
+            progress(0.4, "Sparar de värden som ersätts …")
+            queries.execute(cursor, "load_keep_replaced", load_id=load_id)
+            queries.execute(cursor, "load_delete_replaced")
+            progress(0.6, "Skriver nya värden …")
+            queries.execute(cursor, "load_insert_observations", load_id=load_id)
+            queries.execute(cursor, "load_insert_categories")
+            queries.execute(cursor, "load_insert_events", load_id=load_id)
+            report = "\n".join(result.report())
+            queries.execute(
+                cursor, "load_log_finish", load_id=load_id, rows_added=result.rows_added,
+                rows_changed=result.rows_changed, rows_skipped=result.rows_skipped, report=report,
+            )
+            detail = {"file": batch.file_name, "kind": batch.kind.value, "added": result.rows_added,
+                      "changed": result.rows_changed, "skipped": result.rows_skipped}
+            queries.execute(cursor, "audit_write", user_name=user, action="load", entity="import_log",
+                            entity_id=str(load_id), detail=json.dumps(detail, ensure_ascii=False))
+            progress(0.9, "Sparar …")
+            cursor.execute("commit")
+        except BaseException:
+            cursor.execute("rollback")
+            raise
+        progress(1.0, "Klart.")
+        return LoadResult(load_id=load_id, plan=result)
+    finally:
+        cursor.close()
+
+
+def undo(con: duckdb.DuckDBPyConnection, load_id: int, *, user: str) -> str:
+    """Undo a load in one transaction: its rows go, the values it overwrote come back; return a Swedish summary."""
+    cursor = con.cursor()
+    try:
+        cursor.execute("begin transaction")
+        try:
+            row = queries.execute(cursor, "load_lookup", load_id=load_id).fetchone()
+            if row is None:
+                raise UndoRefused(f"Det finns ingen laddning nummer {load_id}. Se listan med 'python -m followup "
+                                  "info' eller på sidan Data.")
+            _, kind, file_name, _, _, _, _, undone_at = row
+            if kind in ("demo", "reference"):
+                raise UndoRefused(f"Laddning {load_id} är {'exempeldata' if kind == 'demo' else 'referensdata'} "
+                                  "och kan inte ångras. Skapa en ny databas i stället.")
+            if undone_at is not None:
+                raise UndoRefused(f"Laddning {load_id} ({file_name}) är redan ångrad ({undone_at:%Y-%m-%d %H:%M}).")
+            blockers = [r[0] for r in queries.execute(cursor, "undo_blockers", load_id=load_id).fetchall()]
+            if blockers:
+                later = ", ".join(str(b) for b in blockers)
+                raise UndoRefused(
+                    f"Laddning {load_id} ({file_name}) kan inte ångras än: senare laddning {later} har ändrat "
+                    f"värden som den skrev. Ångra först {later}, sedan {load_id}."
+                )
+            observations_before, restored, events = queries.execute(
+                cursor, "undo_counts", load_id=load_id).fetchone()
+            queries.execute(cursor, "undo_delete_observations", load_id=load_id)
+            queries.execute(cursor, "undo_restore_observations", load_id=load_id)
+            queries.execute(cursor, "undo_forget_replaced", load_id=load_id)
+            queries.execute(cursor, "undo_delete_events", load_id=load_id)
+            queries.execute(cursor, "undo_mark", load_id=load_id, user_name=user)
+            detail = {"file": file_name, "removed": observations_before + events, "restored": restored}
+            queries.execute(cursor, "audit_write", user_name=user, action="undo", entity="import_log",
+                            entity_id=str(load_id), detail=json.dumps(detail, ensure_ascii=False))
+            cursor.execute("commit")
+        except BaseException:
+            cursor.execute("rollback")
+            raise
+    finally:
+        cursor.close()
+    return (f"Laddning {load_id} ({file_name}) är ångrad: {observations_before + events} rader borttagna, "
+            f"{restored} tidigare värden återställda.")
