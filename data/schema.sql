@@ -232,8 +232,10 @@ create table activity (
     check (end_date is null or start_date is null or end_date >= start_date)
 );
 
+-- v2: no foreign key to activity: DuckDB cannot update a row another table's foreign key points at
+-- (an edit of an activity's place failed), so followup.actionplan checks that the activity exists
 create table activity_goal (
-    activity integer not null references activity (id),
+    activity integer not null,
     goal     varchar not null references goal (code),
     primary key (activity, goal)
 );

@@ -17,6 +17,16 @@ alter table import_log add column report varchar;
 alter table activity add column updated_by varchar;
 alter table activity add column updated_at timestamp;
 
+-- activity_goal without its foreign key to activity (see schema.sql), rebuilt with its rows
+create table activity_goal_v2 (
+    activity integer not null,
+    goal     varchar not null references goal (code),
+    primary key (activity, goal)
+);
+insert into activity_goal_v2 select activity, goal from activity_goal;
+drop table activity_goal;
+alter table activity_goal_v2 rename to activity_goal;
+
 -- police events must never count as EST reports
 drop view indicator_value;
 create view indicator_value as

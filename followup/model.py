@@ -91,3 +91,9 @@ class DistrictKind(StrEnum):
 
 CITY_DISTRICT = "stockholm"
 """Code of the pseudo district that holds city-level observations."""
+
+
+class CommitmentStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"

@@ -1,4 +1,4 @@
--- activity_update: sets every editable column of an activity and who changed it when
+-- activity_update: sets the editable columns of an activity, and who changed it when
 -- $id: activity id
 -- $title: title
 -- $description: description or null

@@ -6,3 +6,4 @@ select d.indicator, d.unit, d.district, d.place, d.period_start, d.grain, d.valu
        d.preliminary, d.series_break, $load_id
 from load_diff d
 where d.change <> 'unchanged'
+order by d.indicator, d.district, coalesce(d.place, ''), d.period_start, d.grain
