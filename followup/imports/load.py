@@ -99,8 +99,7 @@ def _refuse_problems(batch: Batch) -> None:
 def _register(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
     """Make the batch's rows visible to the SQL as incoming_observation, incoming_event, incoming_category."""
     observations = batch.observations.reindex(columns=list(OBSERVATION_COLUMNS))
-    observations = observations.astype({"place": "object", "source_row": "int64"})
-    events = batch.events.reindex(columns=list(EVENT_COLUMNS)).astype({"source_row": "int64"})
+    events = batch.events.reindex(columns=list(EVENT_COLUMNS))
     categories = pd.DataFrame(
         {"code": list(batch.new_categories), "name": list(batch.new_categories.values())}, dtype="object"
     )
@@ -110,31 +109,20 @@ def _register(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
 
 
 def _typed_observations(frame: pd.DataFrame) -> pd.DataFrame:
-    """Incoming observations with column types DuckDB reads unambiguously (also when empty)."""
-    out = pd.DataFrame({
-        "indicator": frame["indicator"].astype("object"),
-        "district": frame["district"].astype("object"),
-        "place": frame["place"].where(frame["place"].notna(), None).astype("object"),
-        "period_start": pd.to_datetime(frame["period_start"]),
-        "grain": frame["grain"].astype("object"),
-        "value": pd.to_numeric(frame["value"], errors="raise").astype("float64"),
-        "numerator": pd.to_numeric(frame["numerator"]).astype("float64"),
-        "denominator": pd.to_numeric(frame["denominator"]).astype("float64"),
-        "preliminary": frame["preliminary"].fillna(False).astype(bool),
-        "series_break": frame["series_break"].fillna(False).astype(bool),
-        "source_row": frame["source_row"],
-    })
-    for column in ("indicator", "district", "place", "grain"):
-        out[column] = out[column].map(lambda v: None if v is None or v != v else str(v)).astype("object")
+    """Incoming observations with unambiguous number, date and flag columns (the SQL casts the texts)."""
+    out = frame.copy(deep=False)
+    out["period_start"] = pd.to_datetime(frame["period_start"])
+    for column in ("value", "numerator", "denominator"):
+        out[column] = pd.to_numeric(frame[column]).astype("float64")
+    for column in ("preliminary", "series_break"):
+        out[column] = frame[column].fillna(False).astype(bool)
     return out
 
 
 def _typed_events(frame: pd.DataFrame) -> pd.DataFrame:
-    """Incoming events with column types DuckDB reads unambiguously (also when empty)."""
-    out = frame.copy()
-    out["occurred_at"] = pd.to_datetime(out["occurred_at"])
-    for column in ("source", "source_id", "district", "place", "category", "reporter", "description"):
-        out[column] = out[column].map(lambda v: None if v is None or v != v else str(v)).astype("object")
+    """Incoming events with a timestamp column (the SQL casts the texts)."""
+    out = frame.copy(deep=False)
+    out["occurred_at"] = pd.to_datetime(frame["occurred_at"])
     return out
 
 
