@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import io
 import json
+import logging
 import zipfile
 from datetime import date
 
@@ -22,6 +23,8 @@ from followup.imports.catalogue import catalogue
 from followup.imports.load import LoadResult, Progress, _no_progress, apply
 from followup.imports.text import normalise
 from followup.model import LoadKind
+
+logger = logging.getLogger(__name__)
 
 KIND_NAMES: dict[LoadKind, str] = {
     LoadKind.OBSERVATIONS: "indikatorvärden",
@@ -119,7 +122,18 @@ def parse(data: bytes, file_name: str, cat, kind: LoadKind | None = None) -> Bat
                                  f"{MAX_FILE_BYTES / 1e6:.0f} MB. Dela upp den i flera filer.")
     kind = kind or detect_kind(data, file_name)
     module = importlib.import_module(_MODULES[kind])
-    return module.parse(data, file_name, cat)
+    try:
+        return module.parse(data, file_name, cat)
+    except LoadRefused:
+        raise
+    except Exception as exc:  # a bug in an importer must still end in a clear refusal, not a half load
+        logger.exception("importer %s failed on %s", kind.value, file_name)
+        raise _refuse(
+            file_name,
+            f"filen kunde inte läsas som {KIND_NAMES[kind]} på grund av ett fel i programmet ({type(exc).__name__}: "
+            f"{exc}). Inget har lästs in. Kontrollera att du valt rätt typ av fil; rapportera annars felet med "
+            "filen bifogad.",
+        ) from exc
 
 
 def load_file(
