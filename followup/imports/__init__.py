@@ -19,6 +19,7 @@ from datetime import date
 import duckdb
 
 from followup.imports.base import MAX_FILE_BYTES, Batch, LoadRefused, Problem, problems_text
+from followup.imports import tabular
 from followup.imports.catalogue import catalogue
 from followup.imports.load import LoadResult, Progress, _no_progress, apply
 from followup.imports.text import normalise
@@ -98,6 +99,7 @@ def detect_kind(data: bytes, file_name: str) -> LoadKind:
                                  "(--kind) eller kontrollera filen.")
     if _decode(data[:200]).lstrip("\ufeff").startswith("Region;Brott"):
         return LoadKind.BRA
+    tabular.file_kind(data, file_name)  # refuses images, binary junk, old Excel files with their own message
     headings = _first_headings(data)
     if "indikator" in headings:
         return LoadKind.OBSERVATIONS
@@ -105,11 +107,14 @@ def detect_kind(data: bytes, file_name: str) -> LoadKind:
         return LoadKind.EST
     if "region" in headings and "brott" in headings:
         return LoadKind.BRA
+    found = ", ".join(f"'{h}'" for h in sorted(headings) if h)[:300] or "inga"
+    where = "Ingen flik i arbetsboken har" if data[:2] == b"PK" else "Första raden har inte"
     raise _refuse(
         file_name,
-        "det gick inte att känna igen vilken sorts fil det är. Indikatorvärden har kolumnen 'indikator', "
-        "EST-listor kolumnen 'kategori', Brå-exporter börjar med 'Region;Brott'. Välj typ (--kind) eller "
-        "utgå från mallen på sidan Data.",
+        f"det gick inte att känna igen vilken sorts fil det är. {where} rubrikerna för indikatorvärden "
+        "(indikator, område, period, värde) eller EST-rapporter (datum, plats, kategori), och Brå-exporter "
+        f"börjar med 'Region;Brott'. Rubriker som finns: {found}. Välj typ av fil (--kind) eller utgå från "
+        "mallen på sidan Data.",
     )
 
 

@@ -156,10 +156,12 @@ def decode(data: bytes, file_name: str) -> str:
     """The text of a CSV file: UTF-8 (BOM or not), UTF-16 with BOM, else Windows-1252."""
     if data.startswith(b"\xef\xbb\xbf"):
         encodings = ("utf-8-sig",)
+        _refuse_mixed_encodings(data, file_name)
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         encodings = ("utf-16",)
     else:
         encodings = ("utf-8", "cp1252", "latin-1")
+        _refuse_mixed_encodings(data, file_name)
     for encoding in encodings:
         try:
             return data.decode(encoding)
@@ -170,6 +172,25 @@ def decode(data: bytes, file_name: str) -> str:
         "filens teckenkodning gick inte att läsa. Spara filen från Excel som CSV UTF-8 (semikolonavgränsad) "
         "och ladda den igen.",
     )
+
+
+_UTF8_LETTERS = (b"\xc3\xa5", b"\xc3\xa4", b"\xc3\xb6", b"\xc3\x85", b"\xc3\x84", b"\xc3\x96", b"\xc3\xa9")
+"""å ä ö Å Ä Ö é as UTF-8 bytes: a file that has them is meant to be UTF-8."""
+
+
+def _refuse_mixed_encodings(data: bytes, file_name: str) -> None:
+    """Refuse a file that is UTF-8 in places and not in others (lines pasted from two files)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if any(letters in data for letters in _UTF8_LETTERS):
+            row = data[: error.start].count(b"\n") + 1
+            raise refuse(
+                file_name,
+                f"filen blandar teckenkodningar: den är skriven i UTF-8, men rad {row} har tecken i en annan "
+                "kodning (troligen Windows-1252, till exempel inklistrat från en annan fil). Öppna filen i Excel "
+                "och spara hela filen som CSV UTF-8, och ladda den igen.",
+            ) from error
 
 
 def detect_separator(lines: Sequence[str]) -> str:
