@@ -19,6 +19,9 @@ page = st.navigation(
         st.Page("views/omrade.py", title="Prioriterat område", icon=":material/flag:"),
         st.Page("views/platser.py", title="Platser", icon=":material/location_on:"),
         st.Page("views/trender.py", title="Trender", icon=":material/trending_up:"),
+        st.Page("views/handlingsplan.py", title="Handlingsplan", icon=":material/checklist:"),
+        st.Page("views/styrgrupp.py", title="Styrgruppen", icon=":material/groups:"),
+        st.Page("views/data.py", title="Data", icon=":material/upload_file:"),
         st.Page(components.STATUS_HELP_PAGE, title="Hur räknas status?", icon=":material/help:"),
     ]
 )

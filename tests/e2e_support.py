@@ -99,7 +99,7 @@ def streamlit_server(db_path: Path, log_path: Path) -> Iterator[str]:
     env = dict(os.environ, **{config.DB_ENV: str(db_path), "PYTHONPATH": str(config.ROOT)})
     command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false"]
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     url = f"http://127.0.0.1:{port}"
     with log_path.open("w", encoding="utf-8") as log:
         server = subprocess.Popen(command, cwd=config.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -66,10 +66,11 @@ def current_user() -> str:
     return f"lokal:{getpass.getuser()}"
 
 
-def write(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run a core write function (it takes a connection first) on a cursor of the app's connection.
+def on_cursor(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a core function (it takes a connection first) on its own cursor of the app's connection.
 
-    The caches are keyed on data_version, which every write changes, so pages show the write at once.
+    For writes (loads, undo, activities, comments): the caches are keyed on data_version, which every
+    write changes, so pages show the write at once. Also for core reads that are not named queries.
     """
     cursor = connection(str(database_path())).cursor()
     try:
