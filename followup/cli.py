@@ -359,6 +359,7 @@ def run_load(args: argparse.Namespace) -> int:
     kind = LoadKind(args.kind) if args.kind else None
     with closing(_open_for_writing(path, args.wait)) as con:
         try:
+            _progress_printer(len(data))(0.0, f"Läser och kontrollerar {file.name} …")
             batch = imports.parse(data, file.name, imports.catalogue(con), kind)
             if args.dry_run:
                 plan = loader.plan(con, batch)
@@ -367,7 +368,8 @@ def run_load(args: argparse.Namespace) -> int:
                     print(f"  {line}")
                 _print_changes(plan)
                 return EXIT_OK
-            result = loader.apply(con, batch, user=_user(args), replace=args.replace)
+            result = loader.apply(con, batch, user=_user(args), replace=args.replace,
+                                  progress=_progress_printer(len(data)))
         except imports.LoadRefused as refused:
             print(f"{file.name} lästes inte in; databasen är oförändrad.", file=sys.stderr)
             print(imports.problems_text(refused.problems), file=sys.stderr)
@@ -379,6 +381,18 @@ def run_load(args: argparse.Namespace) -> int:
         print(f"  {line}")
     print(f"Ångra med: {PROG} undo {result.load_id}")
     return EXIT_OK
+
+
+LARGE_FILE_BYTES = 5_000_000
+"""Files from this size on get progress lines on stderr while they load."""
+
+
+def _progress_printer(size: int) -> loader.Progress:
+    """Progress lines on stderr for a large file ('  40 % Sparar …'); silence for a small one."""
+    def show(fraction: float, text: str) -> None:
+        if size >= LARGE_FILE_BYTES:
+            print(f"  {fraction:>4.0%} {text}", file=sys.stderr, flush=True)
+    return show
 
 
 def _print_changes(plan: loader.Plan, stream=None) -> None:

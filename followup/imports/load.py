@@ -22,6 +22,9 @@ from followup.imports.base import EVENT_COLUMNS, OBSERVATION_COLUMNS, Batch, Loa
 PREVIEW_ROWS = 1000
 """Changed values listed in a preview; the counts cover them all."""
 
+NAMED_CATEGORIES = 6
+"""New event categories named in a load's report; the rest are counted."""
+
 Progress = Callable[[float, str], None]
 """progress(fraction 0–1, Swedish text) – called as a load goes along."""
 
@@ -78,8 +81,10 @@ class Plan:
         if len(self.batch.events):
             lines.append(f"{self.events_new} nya händelser; {self.events_known} fanns redan och hoppas över.")
         if self.batch.new_categories:
-            names = ", ".join(sorted(self.batch.new_categories.values()))
-            lines.append(f"Nya händelsekategorier: {names}.")
+            names = sorted(self.batch.new_categories.values())
+            shown = ", ".join(names[:NAMED_CATEGORIES])
+            more = f" och {len(names) - NAMED_CATEGORIES} till" if len(names) > NAMED_CATEGORIES else ""
+            lines.append(f"{len(names)} nya händelsekategorier: {shown}{more}.")
         return lines + list(self.batch.notes)
 
 
