@@ -8,7 +8,7 @@ from typing import Any
 
 import duckdb
 
-from followup import queries, steering
+from followup import db, queries, steering
 from followup.model import ActivityStatus, PreventionLevel, PreventionType
 from followup.steering import AuditAction, WriteRefused
 
@@ -80,7 +80,7 @@ def add_activity(
     end_date: date | None = None,
 ) -> int:
     """Add an activity to a district's action plan; its id."""
-    with steering.transaction(con) as cursor:
+    with db.transaction(con) as cursor:
         author = steering.user_name(user)
         steering.district(cursor, district)
         values = _values(cursor, district, {
@@ -112,7 +112,7 @@ def _change(
     if unknown:
         raise WriteRefused(f"Det går inte att ändra {', '.join(unknown)} på en insats. Ändringsbara uppgifter: "
                            f"{', '.join(EDITABLE)}.")
-    with steering.transaction(con) as cursor:
+    with db.transaction(con) as cursor:
         author = steering.user_name(user)
         before = _current(cursor, activity_id)
         merged = {key: before[key] for key in EDITABLE} | changes

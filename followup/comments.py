@@ -12,7 +12,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from followup import queries, steering
+from followup import db, queries, steering
 from followup.model import Grain
 from followup.periods import MONTH_NAMES
 from followup.steering import AuditAction, WriteRefused
@@ -50,7 +50,7 @@ def add_comment(
     indicator: str | None = None,
 ) -> int:
     """Write a comment on a goal or an indicator (or both) of a district for a period; its id."""
-    with steering.transaction(con) as cursor:
+    with db.transaction(con) as cursor:
         author = steering.user_name(user)
         steering.district(cursor, district)
         period = steering.period(period_start, grain)
@@ -71,7 +71,7 @@ def add_comment(
 
 def revise_comment(con: duckdb.DuckDBPyConnection, comment_id: int, *, user: str, body: str) -> int:
     """Write a new version of a comment (the old one is kept, superseded); the new version's id."""
-    with steering.transaction(con) as cursor:
+    with db.transaction(con) as cursor:
         author = steering.user_name(user)
         old = steering.row(cursor, "comment_row", id=comment_id)
         if old is None:
@@ -110,7 +110,7 @@ def lock_period(
     con: duckdb.DuckDBPyConnection, *, user: str, district: str, period_start: date, grain: Grain | str
 ) -> None:
     """Lock a district's period after the meeting: its comments can no longer be written or revised."""
-    with steering.transaction(con) as cursor:
+    with db.transaction(con) as cursor:
         author = steering.user_name(user)
         steering.district(cursor, district)
         period = steering.period(period_start, grain)

@@ -7,7 +7,7 @@ from typing import Any
 
 import duckdb
 
-from followup import queries, steering
+from followup import db, queries, steering
 from followup.model import CommitmentStatus
 from followup.steering import AuditAction, WriteRefused
 
@@ -39,7 +39,7 @@ def add_commitment(
     goal: str | None = None,
 ) -> int:
     """Record an open commitment from a meeting; its id."""
-    with steering.transaction(con) as cursor:
+    with db.transaction(con) as cursor:
         author = steering.user_name(user)
         steering.district(cursor, district)
         if meeting_date is None:
@@ -62,7 +62,7 @@ def update_commitment(con: duckdb.DuckDBPyConnection, commitment_id: int, *, use
     if unknown:
         raise WriteRefused(f"Det går inte att ändra {', '.join(unknown)} på ett åtagande. Ändringsbara uppgifter: "
                            f"{', '.join(EDITABLE)}.")
-    with steering.transaction(con) as cursor:
+    with db.transaction(con) as cursor:
         author = steering.user_name(user)
         before = steering.row(cursor, "commitment_row", id=commitment_id)
         if before is None:

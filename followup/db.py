@@ -6,7 +6,8 @@ import os
 import random
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -164,6 +165,23 @@ def open_database(path: str | os.PathLike | None = None, *, read_only: bool = Fa
         con.close()
         raise
     return con
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection, *, commit: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor of CON inside one transaction: committed at the end (rolled back when COMMIT is false),
+    rolled back on any error."""
+    cursor = con.cursor()
+    try:
+        cursor.execute("begin transaction")
+        try:
+            yield cursor
+            cursor.execute("commit" if commit else "rollback")
+        except BaseException:
+            cursor.execute("rollback")
+            raise
+    finally:
+        cursor.close()
 
 
 def open_database_waiting(

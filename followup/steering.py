@@ -9,8 +9,7 @@ Swedish message that says the cause and the fix (WriteRefused); nothing is writt
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 import duckdb
 
 from followup import queries
+from followup.db import transaction  # noqa: F401  (TEMP: aliases.py uses steering.transaction)
 from followup.model import GoalScope, Grain
 from followup.periods import Period
 
@@ -31,22 +31,6 @@ class AuditAction(StrEnum):
     UPDATE = "update"
     CLOSE = "close"
     LOCK = "lock"
-
-
-@contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A cursor of CON inside one transaction: committed at the end, rolled back on any error."""
-    cursor = con.cursor()
-    try:
-        cursor.execute("begin transaction")
-        try:
-            yield cursor
-            cursor.execute("commit")
-        except BaseException:
-            cursor.execute("rollback")
-            raise
-    finally:
-        cursor.close()
 
 
 def row(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> dict[str, Any] | None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from followup import queries
+from followup import db, queries
 from followup.imports.base import EVENT_COLUMNS, OBSERVATION_COLUMNS, Batch, LoadRefused, Problem
 
 PREVIEW_ROWS = 1000
@@ -153,16 +153,9 @@ def _compare(con: duckdb.DuckDBPyConnection, batch: Batch) -> Plan:
 def plan(con: duckdb.DuckDBPyConnection, batch: Batch) -> Plan:
     """What loading BATCH would do, without writing; raises LoadRefused when the file has problems."""
     _refuse_problems(batch)
-    cursor = con.cursor()
-    try:
+    with db.transaction(con, commit=False) as cursor:
         _register(cursor, batch)
-        cursor.execute("begin transaction")
-        try:
-            return _compare(cursor, batch)
-        finally:
-            cursor.execute("rollback")
-    finally:
-        cursor.close()
+        return _compare(cursor, batch)
 
 
 def _overwrite_refusal(result: Plan) -> LoadRefused:
@@ -185,84 +178,66 @@ def apply(
     """Write BATCH in one transaction; nothing is written when it has problems or would overwrite
     stored values without REPLACE (LoadRefused). Returns the load's id and counts."""
     _refuse_problems(batch)
-    cursor = con.cursor()
-    try:
+    with db.transaction(con) as cursor:
         _register(cursor, batch)
-        cursor.execute("begin transaction")
-        try:
-            progress(0.1, "Jämför med det som redan finns …")
-            result = _compare(cursor, batch)
-            if result.needs_confirmation and not replace:
-                raise _overwrite_refusal(result)
-            (load_id,) = queries.execute(
-                cursor, "load_log_start", kind=batch.kind.value, file_name=batch.file_name,
-                checksum=batch.checksum, user_name=user,
-            ).fetchone()
-            progress(0.4, "Sparar de värden som ersätts …")
-            queries.execute(cursor, "load_keep_replaced", load_id=load_id)
-            queries.execute(cursor, "load_delete_replaced")
-            progress(0.6, "Skriver nya värden …")
-            queries.execute(cursor, "load_insert_observations", load_id=load_id)
-            queries.execute(cursor, "load_insert_categories")
-            queries.execute(cursor, "load_insert_events", load_id=load_id)
-            report = "\n".join(result.report())
-            queries.execute(
-                cursor, "load_log_finish", load_id=load_id, rows_added=result.rows_added,
-                rows_changed=result.rows_changed, rows_skipped=result.rows_skipped, report=report,
-            )
-            detail = {"file": batch.file_name, "kind": batch.kind.value, "added": result.rows_added,
-                      "changed": result.rows_changed, "skipped": result.rows_skipped}
-            queries.execute(cursor, "audit_write", user_name=user, action="load", entity="import_log",
-                            entity_id=str(load_id), detail=json.dumps(detail, ensure_ascii=False))
-            progress(0.9, "Sparar …")
-            cursor.execute("commit")
-        except BaseException:
-            cursor.execute("rollback")
-            raise
-        progress(1.0, "Klart.")
-        return LoadResult(load_id=load_id, plan=result)
-    finally:
-        cursor.close()
+        progress(0.1, "Jämför med det som redan finns …")
+        result = _compare(cursor, batch)
+        if result.needs_confirmation and not replace:
+            raise _overwrite_refusal(result)
+        (load_id,) = queries.execute(
+            cursor, "load_log_start", kind=batch.kind.value, file_name=batch.file_name,
+            checksum=batch.checksum, user_name=user,
+        ).fetchone()
+        progress(0.4, "Sparar de värden som ersätts …")
+        queries.execute(cursor, "load_keep_replaced", load_id=load_id)
+        queries.execute(cursor, "load_delete_replaced")
+        progress(0.6, "Skriver nya värden …")
+        queries.execute(cursor, "load_insert_observations", load_id=load_id)
+        queries.execute(cursor, "load_insert_categories")
+        queries.execute(cursor, "load_insert_events", load_id=load_id)
+        report = "\n".join(result.report())
+        queries.execute(
+            cursor, "load_log_finish", load_id=load_id, rows_added=result.rows_added,
+            rows_changed=result.rows_changed, rows_skipped=result.rows_skipped, report=report,
+        )
+        detail = {"file": batch.file_name, "kind": batch.kind.value, "added": result.rows_added,
+                  "changed": result.rows_changed, "skipped": result.rows_skipped}
+        queries.execute(cursor, "audit_write", user_name=user, action="load", entity="import_log",
+                        entity_id=str(load_id), detail=json.dumps(detail, ensure_ascii=False))
+        progress(0.9, "Sparar …")
+    progress(1.0, "Klart.")
+    return LoadResult(load_id=load_id, plan=result)
 
 
 def undo(con: duckdb.DuckDBPyConnection, load_id: int, *, user: str) -> str:
     """Undo a load in one transaction: its rows go, the values it overwrote come back; return a Swedish summary."""
-    cursor = con.cursor()
-    try:
-        cursor.execute("begin transaction")
-        try:
-            row = queries.execute(cursor, "load_lookup", load_id=load_id).fetchone()
-            if row is None:
-                raise UndoRefused(f"Det finns ingen laddning nummer {load_id}. Se listan med 'python -m followup "
-                                  "info' eller på sidan Data.")
-            _, kind, file_name, _, _, _, _, undone_at = row
-            if kind in ("demo", "reference"):
-                raise UndoRefused(f"Laddning {load_id} är {'exempeldata' if kind == 'demo' else 'referensdata'} "
-                                  "och kan inte ångras. Skapa en ny databas i stället.")
-            if undone_at is not None:
-                raise UndoRefused(f"Laddning {load_id} ({file_name}) är redan ångrad ({undone_at:%Y-%m-%d %H:%M}).")
-            blockers = [r[0] for r in queries.execute(cursor, "undo_blockers", load_id=load_id).fetchall()]
-            if blockers:
-                later = ", ".join(str(b) for b in blockers)
-                raise UndoRefused(
-                    f"Laddning {load_id} ({file_name}) kan inte ångras än: senare laddning {later} har ändrat "
-                    f"värden som den skrev. Ångra först {later}, sedan {load_id}."
-                )
-            observations_before, restored, events = queries.execute(
-                cursor, "undo_counts", load_id=load_id).fetchone()
-            queries.execute(cursor, "undo_delete_observations", load_id=load_id)
-            queries.execute(cursor, "undo_restore_observations", load_id=load_id)
-            queries.execute(cursor, "undo_forget_replaced", load_id=load_id)
-            queries.execute(cursor, "undo_delete_events", load_id=load_id)
-            queries.execute(cursor, "undo_mark", load_id=load_id, user_name=user)
-            detail = {"file": file_name, "removed": observations_before + events, "restored": restored}
-            queries.execute(cursor, "audit_write", user_name=user, action="undo", entity="import_log",
-                            entity_id=str(load_id), detail=json.dumps(detail, ensure_ascii=False))
-            cursor.execute("commit")
-        except BaseException:
-            cursor.execute("rollback")
-            raise
-    finally:
-        cursor.close()
+    with db.transaction(con) as cursor:
+        row = queries.execute(cursor, "load_lookup", load_id=load_id).fetchone()
+        if row is None:
+            raise UndoRefused(f"Det finns ingen laddning nummer {load_id}. Se listan med 'python -m followup "
+                              "info' eller på sidan Data.")
+        _, kind, file_name, _, _, _, _, undone_at = row
+        if kind in ("demo", "reference"):
+            raise UndoRefused(f"Laddning {load_id} är {'exempeldata' if kind == 'demo' else 'referensdata'} "
+                              "och kan inte ångras. Skapa en ny databas i stället.")
+        if undone_at is not None:
+            raise UndoRefused(f"Laddning {load_id} ({file_name}) är redan ångrad ({undone_at:%Y-%m-%d %H:%M}).")
+        blockers = [r[0] for r in queries.execute(cursor, "undo_blockers", load_id=load_id).fetchall()]
+        if blockers:
+            later = ", ".join(str(b) for b in blockers)
+            raise UndoRefused(
+                f"Laddning {load_id} ({file_name}) kan inte ångras än: senare laddning {later} har ändrat "
+                f"värden som den skrev. Ångra först {later}, sedan {load_id}."
+            )
+        observations_before, restored, events = queries.execute(
+            cursor, "undo_counts", load_id=load_id).fetchone()
+        queries.execute(cursor, "undo_delete_observations", load_id=load_id)
+        queries.execute(cursor, "undo_restore_observations", load_id=load_id)
+        queries.execute(cursor, "undo_forget_replaced", load_id=load_id)
+        queries.execute(cursor, "undo_delete_events", load_id=load_id)
+        queries.execute(cursor, "undo_mark", load_id=load_id, user_name=user)
+        detail = {"file": file_name, "removed": observations_before + events, "restored": restored}
+        queries.execute(cursor, "audit_write", user_name=user, action="undo", entity="import_log",
+                        entity_id=str(load_id), detail=json.dumps(detail, ensure_ascii=False))
     return (f"Laddning {load_id} ({file_name}) är ångrad: {observations_before + events} rader borttagna, "
             f"{restored} tidigare värden återställda.")
