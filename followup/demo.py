@@ -302,7 +302,7 @@ SEASONS: dict[str, tuple[float, ...]] = {
 class Model:
     """How one indicator's values are drawn (counts per 100,000 inhabitants and natural period)."""
 
-    base: float  # counts: mean per 100,000 inhabitants per period; shares: percent at burden 1
+    base: float  # counts and per_1000 rates: mean per 100,000 inhabitants per period; shares: percent at burden 1
     burden: float = 1.0  # elasticity to the area's burden (negative: better where burden is high)
     season: str = "flat"
     first: date = DATA_START  # no values before (a routine or survey that started later)
@@ -332,6 +332,13 @@ MODELS: dict[str, Model] = {
     "brottsoffer-stod": Model(40.0, 0.8),
     "oro-radikalisering": Model(5.0, 1.0),
     "avhoppare": Model(6.0, 2.0),
+    # Brå, per district and month (about Brå 2023: Bromma, burden 0.70, has some 150 crimes against the
+    # person and 45 assaults a month; the base is at burden 1)
+    "bra-brott-mot-person": Model(220.0, 0.5, season="crime", drift=0.05),
+    "bra-misshandel": Model(65.0, 0.5, season="crime", drift=0.05),
+    # Kolada N07403, city level, per year: about 1 200 violent crimes per 100,000 inhabitants in the city
+    # (12 per 1,000); the base is at burden 1 (the city's population-weighted burden is about 1.06)
+    "kolada-valdsbrott": Model(1130.0, 1.0, drift=0.05),
 }
 """Per indicator code; an indicator missing here gets a model from its unit (see Indicator.model)."""
 
@@ -646,15 +653,24 @@ def _area_draw(indicator: Indicator, axis: Axis, area: str, seed: int, cases: Dr
         hits = rng.binomial(n.astype(int), np.clip(odds / (1 + odds), 0.001, 0.999)).astype(float)
         return Draw(np.round(100 * hits / n, 1), hits, n)
     mean = model.base * population / 100 * axis.season * level
-    return Draw(rng.poisson(np.maximum(mean, 0.0)).astype(float))
+    counts = rng.poisson(np.maximum(mean, 0.0)).astype(float)
+    if indicator.unit is Unit.PER_1000:  # a rate: the area's count over its population, combined in _combine
+        return Draw(counts, counts, np.full(len(counts), population * 1000.0))
+    return Draw(counts)
 
 
-def _combine(draws: Sequence[Draw], index: int) -> tuple[float, float | None, float | None]:
-    """Several areas' values in one period: the sum, or for shares the n-weighted share."""
+def _combine(draws: Sequence[Draw], index: int, unit: Unit) -> tuple[float, float | None, float | None]:
+    """Several areas' values in one period: the sum, for shares the n-weighted share, for rates per 1,000.
+
+    A rate is stored as Kolada delivers it: the value only (per 100,000 rounded to a whole number, so two
+    decimals per 1,000), without the count and population.
+    """
     if draws[0].numerator is None:
         return float(sum(d.value[index] for d in draws)), None, None
     hits = float(sum(d.numerator[index] for d in draws))
     n = float(sum(d.denominator[index] for d in draws))
+    if unit is Unit.PER_1000:
+        return round(100_000 * hits / n) / 100, None, None
     return round(100 * hits / n, 1), hits, n
 
 
@@ -673,13 +689,13 @@ def _district_rows(
     for index, period in enumerate(axis.periods):
         preliminary = _is_preliminary(indicator, period)
         # the base areas always cover the whole city, also where one was not yet or no longer reported
-        value, hits, n = _combine([draws[a] for a in base_areas], index)
+        value, hits, n = _combine([draws[a] for a in base_areas], index, indicator.unit)
         rows.append(_row(indicator, CITY_DISTRICT, None, period, value, hits, n, preliminary, False))
         for area in areas:
             scenario = _scenario(indicator.code, area, None)
             if not geo.valid(area, period.start) or _left_out(indicator.code, area, scenario, period):
                 continue
-            value, hits, n = _combine([draws[p] for p in geo.parts.get(area, [area])], index)
+            value, hits, n = _combine([draws[p] for p in geo.parts.get(area, [area])], index, indicator.unit)
             rows.append(_row(indicator, area, None, period, value, hits, n, preliminary,
                              _is_break(scenario, period)))
     return rows
@@ -1203,6 +1219,59 @@ def _write_comments(con: duckdb.DuckDBPyConnection) -> int:
     return len(ids)
 
 
+def _write_locks(con: duckdb.DuckDBPyConnection) -> int:
+    """Lock every period that has a locked comment, as the steering group does after its meeting."""
+    locked = sorted({(spec.district, spec.period_start, spec.grain.value, spec.written)
+                     for spec in COMMENTS if spec.locked})
+    first = {}
+    for district, start, grain, written in locked:  # the first meeting that discussed the period locked it
+        first.setdefault((district, start, grain), written)
+    _append(con, "period_lock", pd.DataFrame([
+        {"district": district, "period_start": _d(start), "grain": grain, "locked_by": DEMO_USER,
+         "locked_at": datetime.combine(_d(written), datetime.min.time())}
+        for (district, start, grain), written in first.items()
+    ]))
+    return len(first)
+
+
+@dataclass(frozen=True)
+class CommitmentSpec:
+    """A decision or commitment from a steering-group meeting."""
+
+    district: str
+    meeting_date: str
+    what: str
+    who: str
+    due_date: str | None
+    status: str
+    goal: str | None = None
+
+
+COMMITMENTS: tuple[CommitmentSpec, ...] = (
+    CommitmentSpec(HV, "2025-05-20", "Ta fram en plan för platsaktivering av Maltesholmstorget.",
+                   "Stadsdelsförvaltningen, trygghetsenheten", "2025-09-01", "done", "pa2-3"),
+    CommitmentSpec(HV, "2025-09-25", "Följ upp om anmälda brott flyttar från Hässelby torg till Maltesholmstorget.",
+                   "Kommunpolis Västerort", "2025-11-15", "open", "pa2-2"),
+    CommitmentSpec(HV, "2025-09-25", "Sprid informationen om telefonbedrägerier via hemtjänsten.",
+                   "Äldreomsorgen", "2025-10-31", "open", "pa4-2"),
+    CommitmentSpec(HV, "2025-09-25", "Bjud in skolorna till nästa styrgruppsmöte.", "Ordföranden", None, "open"),
+    CommitmentSpec(HA, "2025-09-30", "Ny ansökan om ordningsvakter vid Sjövikskajen/Marievik.",
+                   "Stadsdelsförvaltningen", "2025-12-31", "open", "pa2-2"),
+)
+"""Commitments of the two demo steering groups: some done, some open and due before the next meeting."""
+
+
+def _write_commitments(con: duckdb.DuckDBPyConnection) -> int:
+    """Insert the demo commitments."""
+    _append(con, "commitment", pd.DataFrame([
+        {"district": spec.district, "meeting_date": _d(spec.meeting_date), "what": spec.what, "who": spec.who,
+         "due_date": None if spec.due_date is None else _d(spec.due_date), "status": spec.status, "goal": spec.goal,
+         "created_by": DEMO_USER, "created_at": datetime.combine(_d(spec.meeting_date), datetime.min.time())}
+        for spec in COMMITMENTS
+    ]))
+    return len(COMMITMENTS)
+
+
 def seed_checksum(seed: int) -> str:
     """The import_log checksum of a demo load: sha256 of the seed."""
     return hashlib.sha256(str(seed).encode("ascii")).hexdigest()
@@ -1230,6 +1299,8 @@ def populate(con: duckdb.DuckDBPyConnection, seed: int = DEFAULT_SEED) -> dict[s
         _append(con, "target", goals)
         activity_count, link_count = _write_activities(con)
         comment_count = _write_comments(con)
+        lock_count = _write_locks(con)
+        commitment_count = _write_commitments(con)
         con.commit()
     except Exception:
         con.rollback()
@@ -1237,6 +1308,7 @@ def populate(con: duckdb.DuckDBPyConnection, seed: int = DEFAULT_SEED) -> dict[s
     return {
         "import_log": 1, "event": len(est), "observation": len(obs), "target": len(goals),
         "activity": activity_count, "activity_goal": link_count, "comment": comment_count,
+        "period_lock": lock_count, "commitment": commitment_count,
     }
 
 

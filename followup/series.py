@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from followup.model import Aggregation, Direction, Frequency, Grain, Unit
+from followup.model import Aggregation, Direction, Frequency, Grain, Level, Unit
 from followup.periods import Period, grain_name, natural_grain
 from followup.status import Assessment, Comparison, Point, Target, Trend, assess, rollup
 
@@ -48,6 +48,15 @@ COMPARISON_BY_FREQUENCY: dict[Frequency, Comparison] = {
 def default_comparison(frequency: Frequency) -> Comparison:
     """The comparison an indicator of this frequency is judged by unless the user picks another."""
     return COMPARISON_BY_FREQUENCY[Frequency(frequency)]
+
+
+CITY_SCOPE_NAME = "Stockholms stad"
+"""How the scope of a city-level indicator (level 'city') is named wherever it is shown."""
+
+
+def scope_of(level: str, scope_name: str) -> str:
+    """The scope an indicator's values describe: the city for a city-level indicator, else the page's scope."""
+    return CITY_SCOPE_NAME if level == Level.CITY.value else scope_name
 
 
 def scoped_name(indicator_name: str, scope_name: str) -> str:
@@ -166,7 +175,7 @@ def assess_scope(
     result: dict[str, Assessment] = {}
     for row in _catalogue(indicators).itertuples(index=False):
         code, frequency = str(row.code), Frequency(row.frequency)
-        name = scoped_name(str(row.name), scope_name)
+        name = scoped_name(str(row.name), scope_of(str(row.level), scope_name))
         chosen = comparison or default_comparison(frequency)
         target, target_problem = None, None
         if code in numeric:
@@ -195,7 +204,10 @@ def assess_scope(
 
 
 def goal_statuses(assessments: Mapping[str, Assessment], indicators: pd.DataFrame) -> dict[str, Rollup]:
-    """Each goal's status rolled up from its indicators' trends, keyed by goal code, in query order."""
+    """Each goal's status rolled up from its indicators' trends, keyed by goal code, in query order.
+
+    A city-level indicator (a Kolada rate) counts in a district's goals too: the agreement's goals are the
+    city's; its sentences name the city (scope_of), not the district."""
     links = indicators.loc[indicators["goal_code"].notna()]
     result: dict[str, Rollup] = {}
     for goal, codes in links.groupby("goal_code", sort=False)["code"]:

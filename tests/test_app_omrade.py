@@ -86,7 +86,9 @@ def area_indicators(db_path: Path, district: str, area_number: int) -> set[tuple
 
 def test_area_2_shows_a_chart_per_indicator_with_statuses_and_explanations(demo_db_copy: Path) -> None:
     expected = area_indicators(demo_db_copy, HV, 2)  # before the app holds the file
-    assert len(expected) == 10
+    # 2.1: 2, 2.2: 8 (anmalda-brott-plats has only place values here), 2.3: 3
+    assert len(expected) == 13
+    assert {("pa2-2", "bra-brott-mot-person"), ("pa2-2", "bra-misshandel"), ("pa2-2", "kolada-valdsbrott")} <= expected
     at = open_page(prio=AREA_2, omrade="Hässelby-Vällingby")
     assert shown(at.title[0].value) == f"{AREA_2} – Hässelby-Vällingby"
     assert at.sidebar.selectbox(key="prio").value == "otrygga-platser"
@@ -95,7 +97,15 @@ def test_area_2_shows_a_chart_per_indicator_with_statuses_and_explanations(demo_
     # the area's and the goals' rolled-up statuses with their rules
     assert "Områdets status :blue-background[**▲ Förbättras**]" in text
     assert "1 förbättras, 2 oförändrade av 3 mål: förbättras, eftersom fler förbättras än försämras." in text
-    assert "1 förbättras, 4 oförändrade av 5 nyckeltal" in text
+    # goal 2.2: EST drug reports improve; the Brå counts (Sep 2025 against Sep 2024: 154 against 150 and 45
+    # against 53) are within chance, the city's Kolada rate (2024 against 2023: 11,59 against 11,47, +1 %)
+    # within the 10 % threshold
+    assert "1 förbättras, 7 oförändrade av 8 nyckeltal" in text
+    assert "Anmälda brott mot person, Hässelby-Vällingby: 154 i september 2025 mot 150 i september 2024" in text
+    assert "Anmälda misshandelsbrott, Hässelby-Vällingby: 45 i september 2025 mot 53 i september 2024" in text
+    # a city-level indicator is named for the city, not for the district whose page shows it
+    assert "Anmälda våldsbrott per 1 000 invånare i staden, Stockholms stad: 11,6 år 2024 mot 11,5 år 2023" in text
+    assert "i staden, Hässelby-Vällingby" not in text
     for goal in ("2.1 Minska antalet öppna drogscener", "2.2 Minska brottsligheten", "2.3 Öka tryggheten"):
         assert goal in text, goal
     # indicator statuses: each word next to its explanation sentence
@@ -191,8 +201,8 @@ def test_a_local_goal_of_the_district_joins_the_area(demo_db_copy: Path) -> None
         con.execute("insert into goal_indicator (goal, indicator) values ('hv-klotter', 'est-klotter')")
     at = open_page(prio=AREA_2)
     assert "2.4 Mindre klotter i Vällingby. (lokalt mål)" in [shown(h.value) for h in at.header]
-    # est-klotter now serves two goals of the area: two charts, one under each goal
-    assert len(at.get("plotly_chart")) == 11
+    # est-klotter now serves two goals of the area: two charts, one under each goal (13 + 1)
+    assert len(at.get("plotly_chart")) == 14
     assert len([fig for fig in figures(at) if fig["layout"]["title"]["text"] == "EST: klotter per månad"]) == 2
 
 

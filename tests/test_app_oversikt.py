@@ -435,7 +435,9 @@ def test_area_and_goal_statuses_explain_their_rule_on_hover(demo_db_copy: Path) 
     for header in at.header:
         assert re.search(r"av \d+ mål: \w+", shown(header.proto.help)), header.proto.help
     tile = tiles(at)["2.2"]
-    assert "av 5 nyckeltal: förbättras, eftersom fler förbättras än försämras." in tile.helps[1]
+    # EST drug reports improve; the other seven (Brå's two counts and the city's Kolada rate among them) are
+    # unchanged
+    assert "1 förbättras, 7 oförändrade av 8 nyckeltal: förbättras, eftersom fler förbättras än försämras." in tile.helps[1]
 
 
 def test_reference_database_without_values_says_no_judgement_everywhere(reference_db_copy: Path) -> None:
@@ -501,9 +503,10 @@ def test_goal_shows_indicator_count_and_latest_period(reference_db_copy: Path) -
     add_observation(con, district="bromma", period_start=date(2025, 11, 1))  # another district's value
     con.close()
     shown_tiles = tiles(run_page())
-    # goal 2.2 follows anmalda-brott-omrade and four EST counts in a district (the place count has no
-    # whole-district values here, so it is not part of the district's view)
-    assert "5 nyckeltal · senaste data oktober 2025" in shown_tiles["2.2"].text
+    # goal 2.2 follows anmalda-brott-omrade, four EST counts, the two Brå counts and the city's Kolada rate
+    # in a district (the place count has no whole-district values here, so it is not part of the district's
+    # view; the city-level rate is)
+    assert "8 nyckeltal · senaste data oktober 2025" in shown_tiles["2.2"].text
     assert shown_tiles["2.2"].figure == "12"
     assert "nyckeltal · ingen data än" in shown_tiles["2.1"].text
 

@@ -17,8 +17,10 @@ import pytest
 
 from followup import db, demo, queries, reference, series
 from followup.model import (
+    CITY_DISTRICT,
     ActivityStatus,
     Frequency,
+    Level,
     LoadKind,
     PreventionLevel,
     PreventionType,
@@ -148,7 +150,14 @@ def test_every_goal_has_values_in_a_district(con: duckdb.DuckDBPyConnection) -> 
 
 def test_every_indicator_has_values_for_hasselby_vallingby(con: duckdb.DuckDBPyConnection) -> None:
     values = con.table("indicator_value").df()
-    assert set(values.loc[values["district"] == HV, "indicator"]) == set(con.table("indicator").df()["code"])
+    indicators = con.table("indicator").df()
+    city_level = indicators["level"] == Level.CITY
+    assert city_level.any()  # kolada-valdsbrott: measured for the whole city only
+    assert set(values.loc[values["district"] == HV, "indicator"]) == set(indicators.loc[~city_level, "code"])
+    # a city-level indicator has values for the city (the pseudo district), and for no district area
+    city = set(values.loc[values["district"] == CITY_DISTRICT, "indicator"])
+    assert set(indicators.loc[city_level, "code"]) <= city
+    assert not set(indicators.loc[city_level, "code"]) & set(values.loc[values["district"] != CITY_DISTRICT, "indicator"])
 
 
 def test_every_year_up_to_demo_today_and_nothing_after(
@@ -213,6 +222,25 @@ def test_shares_are_percentages_with_respondents(observations: pd.DataFrame) -> 
 def test_counts_are_whole_and_not_negative(observations: pd.DataFrame) -> None:
     counts = observations.loc[observations["unit"] == Unit.COUNT, "value"]
     assert (counts >= 0).all() and (counts == counts.round()).all()
+
+
+def test_rates_per_1000_are_city_values_near_their_level(observations: pd.DataFrame) -> None:
+    rates = observations.loc[observations["unit"] == Unit.PER_1000]
+    assert set(rates["indicator"]) == {"kolada-valdsbrott"} and set(rates["district"]) == {CITY_DISTRICT}
+    # about 1 200 violent crimes per 100 000 inhabitants a year, as Kolada N07403 has it for Stockholm
+    assert rates["value"].between(9, 15).all() and set(rates["grain"]) == {"year"}
+    assert ((rates["value"] * 100).round(6) == (rates["value"] * 100).round()).all()  # whole per 100 000
+    assert rates["numerator"].isna().all() and rates["denominator"].isna().all()  # as Kolada delivers them
+
+
+def test_assaults_are_a_part_of_crimes_against_the_person(observations: pd.DataFrame) -> None:
+    keys = ["district", "period_start"]
+    by_indicator = observations.set_index("indicator")
+    person = by_indicator.loc["bra-brott-mot-person"].set_index(keys)["value"].sort_index()
+    assault = by_indicator.loc["bra-misshandel"].set_index(keys)["value"].sort_index()
+    assert person.index.equals(assault.index) and (assault <= person).all()
+    bromma = person.xs("bromma", level="district")
+    assert 100 < bromma.loc["2023-01-01":"2023-12-01"].mean() < 220  # Brå 2023: about 150 a month
 
 
 def test_sensitive_counts_include_small_ones_to_hide(observations: pd.DataFrame, catalogue: pd.DataFrame) -> None:

@@ -375,6 +375,11 @@ def test_goal_statuses_roll_up_their_indicators() -> None:
     )
 
 
+def test_a_city_level_indicator_is_named_for_the_city() -> None:
+    assert series.scope_of("city", "Hässelby-Vällingby") == "Stockholms stad"
+    assert series.scope_of("district", "Hässelby-Vällingby") == "Hässelby-Vällingby"
+
+
 def test_area_statuses_roll_up_their_goals_one_vote_each() -> None:
     areas = series.area_statuses(series.goal_statuses(ASSESSED, LINKS), LINKS)
     assert areas == {
@@ -448,6 +453,14 @@ def test_hasselby_vallingby_goals_and_areas(
     assert len(goals) == 14 and len(areas) == 5
     assert goals["pa4-2"][0] is Trend.WORSENING  # fraud against the elderly rises, close-relationship crimes flat
     assert goals["pa4-2"][1].startswith("1 oförändrat, 1 försämras av 2 nyckeltal: försämras")
+    # goal 2.2: EST drug reports improve; the district's Brå counts and the city's Kolada rate (named for
+    # the city) are unchanged
+    assert goals["pa2-2"][0] is Trend.IMPROVING
+    assert goals["pa2-2"][1].startswith("1 förbättras, 7 oförändrade av 8 nyckeltal: förbättras")
+    for code in ("bra-brott-mot-person", "bra-misshandel", "kolada-valdsbrott"):
+        assert found[code].trend is Trend.UNCHANGED, code
+    assert found["kolada-valdsbrott"].explanation.startswith("Anmälda våldsbrott per 1 000 invånare i staden, "
+                                                             "Stockholms stad")
 
 
 def test_hasselby_torg_place_scope(con: duckdb.DuckDBPyConnection) -> None:

@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from followup import series
+
 from webapp import components, omrade, scope, state
 
 district = components.selected_district() or ""
@@ -49,7 +51,7 @@ for goal in goals:
             plans[indicator["code"]],
             first=first,
             last=last,
-            scope_name=name,
+            scope_name=series.scope_of(indicator["level"], name),
             activities=mine,
             comment=omrade.indicator_comment(comments, code, indicator["code"]),
             demo=demo,
