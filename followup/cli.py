@@ -88,10 +88,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_help(parser)
     commands = parser.add_subparsers(title="kommandon", dest="command", metavar="KOMMANDO")
 
-    def command(name: str, help_text: str, run: Callable[[argparse.Namespace], int]) -> argparse._ArgumentGroup:
+    def command(
+        name: str, help_text: str, run: Callable[[argparse.Namespace], int], *positionals: tuple[str, dict]
+    ) -> argparse._ArgumentGroup:
         sub = commands.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + ".",
                                   add_help=False, formatter_class=_Formatter)
         sub.set_defaults(run=run)
+        if positionals:
+            given = sub.add_argument_group("argument")
+            for dest, options in positionals:
+                given.add_argument(dest, **options)
         group = _add_help(sub)
         group.add_argument(
             "--db", metavar="FIL", help="databasfilen (annars $FOLLOWUP_DB, annars data/followup.duckdb)"
@@ -105,8 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     command("migrate", "uppgradera databasen till programmets schemaversion", run_migrate)
     command("info", "visa schemaversion, om det är exempeldata, antal rader per tabell och senaste laddningar",
             run_info)
-    load = command("load", "läs in en fil (indikatorvärden, EST, Polisens händelser, Brå, Kolada)", run_load)
-    load.add_argument("file", metavar="FIL", help="filen att läsa in (.csv, .xlsx, .json, .txt)")
+    load = command("load", "läs in en fil (indikatorvärden, EST, Polisens händelser, Brå, Kolada)", run_load,
+                   ("file", {"metavar": "FIL", "help": "filen att läsa in (.csv, .xlsx, .json, .txt)"}))
     load.add_argument("--kind", choices=[kind.value for kind in imports.KIND_NAMES], metavar="TYP",
                       help="observations, est, police, bra eller kolada (annars känns typen igen på innehållet)")
     load.add_argument("--replace", action="store_true",
@@ -115,8 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--user", metavar="NAMN", help="vem som laddar (annars kontots namn)")
     load.add_argument("--wait", type=float, default=120.0, metavar="SEKUNDER",
                       help="hur länge att vänta om en annan process skriver till databasen (standard 120)")
-    undo = command("undo", "ångra en laddning: dess rader tas bort och de värden den ersatte kommer tillbaka", run_undo)
-    undo.add_argument("load_id", type=int, metavar="LADDNING", help="laddningens nummer (se 'info')")
+    undo = command("undo", "ångra en laddning: dess rader tas bort och de värden den ersatte kommer tillbaka", run_undo,
+                   ("load_id", {"type": int, "metavar": "LADDNING", "help": "laddningens nummer (se 'info')"}))
     undo.add_argument("--user", metavar="NAMN", help="vem som ångrar (annars kontots namn)")
     undo.add_argument("--wait", type=float, default=120.0, metavar="SEKUNDER",
                       help="hur länge att vänta om en annan process skriver till databasen (standard 120)")
@@ -376,7 +382,11 @@ def run_load(args: argparse.Namespace) -> int:
             if refused.plan is not None:
                 _print_changes(refused.plan, sys.stderr)
             return EXIT_ERROR
-    print(f"Laddning {result.load_id}: {file.name} ({imports.KIND_NAMES[batch.kind]}) är inläst i {path}.")
+    if result.plan.rows_added or result.plan.rows_changed:
+        print(f"Laddning {result.load_id}: {file.name} ({imports.KIND_NAMES[batch.kind]}) är inläst i {path}.")
+    else:
+        print(f"Laddning {result.load_id}: {file.name} ({imports.KIND_NAMES[batch.kind]}) innehöll inget nytt; "
+              f"{path} har samma värden som förut.")
     for line in result.plan.report():
         print(f"  {line}")
     print(f"Ångra med: {PROG} undo {result.load_id}")

@@ -17,7 +17,6 @@ from typing import Any
 import duckdb
 
 from followup import queries
-from followup.db import transaction  # noqa: F401  (TEMP: aliases.py uses steering.transaction)
 from followup.model import GoalScope, Grain
 from followup.periods import Period
 
@@ -31,6 +30,7 @@ class AuditAction(StrEnum):
     UPDATE = "update"
     CLOSE = "close"
     LOCK = "lock"
+    DELETE = "delete"
 
 
 def row(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> dict[str, Any] | None:

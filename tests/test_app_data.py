@@ -7,14 +7,19 @@ did is checked in the database with plain SQL, and "nothing written" with table 
 
 from __future__ import annotations
 
+import json
 import re
+from contextlib import closing
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from followup import imports
+from followup.imports import aliases
+from followup.model import LoadKind
 from webapp.components import plain
 from followup.imports.base import Problem
 from table_state import table_checksums
@@ -304,3 +309,97 @@ def test_history_frame_marks_built_in_loads_and_undone_ones() -> None:
     assert shown["Typ"].tolist() == ["Polisens händelser", "indikatorvärden", "exempeldata"]
     assert shown["Ångrad"].tolist() == ["", "2025-03-01 12:30 av anna", "kan inte ångras"]
     assert shown["Tid"].tolist()[0] == "2025-03-02 10:05"
+
+
+# --- Platsnamn: the place aliases police events are placed by ------------------------------------------
+
+
+def alias_rows(path: Path, alias: str) -> list[tuple]:
+    """(district, place) of a place_alias row."""
+    return read(path, "select district, place from place_alias where alias = ?", [alias])
+
+
+def test_place_names_can_be_added_listed_and_removed(db_file: Path) -> None:
+    at = open_page()
+    no_exception(at)
+    assert data.TABS[-1] == "Platsnamn"
+    assert any(m.value.startswith("Polisens händelser kopplas till platser och områden genom namnen i texten")
+               for m in at.markdown)
+    # the list follows the sidebar's district (Hässelby-Vällingby by default)
+    listed = frame(at, "Namn i texten")
+    assert set(listed["Stadsdelsområde"]) == {"Hässelby-Vällingby"}
+    assert ["Vällingby C", "Hässelby-Vällingby", "Vällingby centrum"] in listed.values.tolist()
+    assert "Provgränden" not in set(listed["Namn i texten"])
+
+    at.text_input(key="data_alias_name").input("Provgränden").run()
+    at.selectbox(key="data_alias_district").select("bromma").run()
+    at.selectbox(key="data_alias_place_bromma").select("brommaplan").run()
+    button(at, "Lägg till namn").click().run()
+    no_exception(at)
+    assert alias_rows(db_file, "Provgränden") == [("bromma", "brommaplan")]
+    assert any("Platsnamnet ”Provgränden” är tillagt" in s.value and "Brommaplan" in s.value for s in at.success)
+    assert at.text_input(key="data_alias_name").value == ""  # the form starts empty again
+    assert at.selectbox(key="data_alias_filter").value == "bromma"  # the list of the name's district
+    listed = frame(at, "Namn i texten")
+    assert ["Provgränden", "Bromma", "Brommaplan"] in listed.values.tolist()
+    [(user, action, detail)] = read(db_file, "select user_name, action, detail from audit_log "
+                                             "where entity = 'place_alias'")
+    assert action == "create" and user.startswith("lokal:") and "Provgränden" in detail
+
+    at.selectbox(key="data_alias_remove_choice").select("Provgränden").run()
+    button(at, "Ta bort namn …").click().run()
+    assert any("Ta bort platsnamnet ”Provgränden”?" in w.value for w in at.warning)
+    assert alias_rows(db_file, "Provgränden") != []  # asking is not removing
+    button(at, "Ja, ta bort ”Provgränden”").click().run()
+    no_exception(at)
+    assert alias_rows(db_file, "Provgränden") == []
+    assert any("Platsnamnet ”Provgränden” är borttaget" in s.value for s in at.success)
+    assert "Provgränden" not in set(frame(at, "Namn i texten")["Namn i texten"])
+    assert [a for (a,) in read(db_file, "select action from audit_log where entity = 'place_alias' order by id")] == [
+        "create", "delete"]
+
+
+def test_a_refused_place_name_says_why_and_writes_nothing(db_file: Path) -> None:
+    at = open_page()
+    before = checksums(db_file)
+    at.text_input(key="data_alias_name").input("Vällingby C").run()
+    at.selectbox(key="data_alias_district").select("bromma").run()
+    button(at, "Lägg till namn").click().run()
+    no_exception(at)
+    errors = [e.value.replace("\\", "") for e in at.error]
+    assert any("”Vällingby C” finns redan och pekar på platsen Vällingby centrum i Hässelby-Vällingby" in e
+               for e in errors), errors
+    assert at.text_input(key="data_alias_name").value == "Vällingby C"  # kept, to correct it
+    assert checksums(db_file) == before
+    assert not at.run().error  # the refusal is shown once
+
+
+def test_removing_a_place_name_can_be_cancelled(db_file: Path) -> None:
+    at = open_page()
+    at.selectbox(key="data_alias_remove_choice").select("Vällingby C").run()
+    button(at, "Ta bort namn …").click().run()
+    button(at, "Avbryt").click().run()
+    no_exception(at)
+    assert not [w for w in at.warning if "Ta bort platsnamnet" in w.value]
+    assert alias_rows(db_file, "Vällingby C") == [("hasselby-vallingby", "vallingby-centrum")]
+
+
+def test_the_place_names_of_every_district_can_be_listed(db_file: Path) -> None:
+    at = open_page()
+    at.selectbox(key="data_alias_filter").select("").run()
+    (total,) = read(db_file, "select count(*) from place_alias")[0]
+    listed = frame(at, "Namn i texten")
+    assert len(listed) == total
+    assert {"Bromma", "Hässelby-Vällingby", "Norra innerstaden"} <= set(listed["Stadsdelsområde"])
+
+
+def test_a_police_file_checked_before_a_new_place_name_is_placed_anew(reference_db_copy: Path) -> None:
+    """prepare() keeps a checked file across reruns, but parses a police file again once the data changed."""
+    content = json.dumps([{"id": 9, "datetime": "2025-03-01 22:05:00 +01:00", "name": "1 mars 21.14, Rån, Stockholm",
+                           "summary": "Rån på Provgränden.", "type": "Rån", "location": {"name": "Stockholm"}}])
+    with closing(duckdb.connect(str(reference_db_copy))) as con:
+        first = data.prepare(con, content.encode(), "h.json", LoadKind.POLICE, file_id="a", version="1")
+        assert first.sample["Område"].tolist() == [data.CITY_ONLY]
+        aliases.add_alias(con, user="anna", alias="Provgränden", district="bromma")
+        again = data.prepare(con, content.encode(), "h.json", LoadKind.POLICE, file_id="a", version="2", known=first)
+    assert again.sample["Område"].tolist() == ["Bromma"]

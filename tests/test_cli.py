@@ -15,6 +15,7 @@ import pytest
 
 import followup
 from followup import cli, config, db, migrations
+from table_state import table_checksums
 
 COMMANDS = ("demo", "init", "migrate", "info", "load", "undo", "export")
 
@@ -423,3 +424,183 @@ def test_demo_passes_the_seed(
 )
 def test_swedish_usage_error(english: str, swedish: str) -> None:
     assert cli.swedish_usage_error(english) == swedish
+
+
+# --- load, undo and info on real files -------------------------------------------------------------------
+
+CRIME = "anmalda-brott-omrade"  # monthly count per district area, not sensitive, in the reference catalogue
+CSV_HEADER = "indikator;område;plats;period;värde;n\n"
+
+
+def csv_file(folder: Path, name: str, *rows: str) -> Path:
+    """An observations CSV as Swedish Excel writes it (semicolons, decimal comma, BOM) in FOLDER."""
+    path = folder / name
+    path.write_text("\ufeff" + CSV_HEADER + "".join(f"{row}\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def crime_values(path: Path) -> list[tuple[str, str, float, int]]:
+    """(district, month, value, load_id) of the stored crime counts, in order."""
+    with closing(db.open_database(path, read_only=True)) as con:
+        return [(district, f"{start:%Y-%m}", value, load_id) for district, start, value, load_id in con.execute(
+            "select district, period_start, value, load_id from observation where indicator = $i "
+            "order by district, period_start", {"i": CRIME}).fetchall()]
+
+
+def checksums(path: Path, exclude: tuple[str, ...] = ()) -> dict[str, tuple[int, int]]:
+    """Table checksums of a database file."""
+    with closing(db.open_database(path, read_only=True)) as con:
+        return table_checksums(con, exclude)
+
+
+@pytest.fixture
+def first_file(tmp_path: Path) -> Path:
+    """Two months of Bromma's crime count."""
+    return csv_file(tmp_path, "brott.csv", f"{CRIME};Bromma;;2025-01;12;", f"{CRIME};Bromma;;2025-02;13,5;")
+
+
+@pytest.fixture
+def changed_file(tmp_path: Path) -> Path:
+    """January changed (12 → 15) and March new."""
+    return csv_file(tmp_path, "rattelse.csv", f"{CRIME};Bromma;;2025-01;15;", f"{CRIME};Bromma;;2025-03;9;")
+
+
+def test_load_a_file_in_a_subprocess(cli_env: dict[str, str], reference_db_copy: Path, first_file: Path) -> None:
+    result = run_cli(cli_env, "load", str(first_file), "--user", "anna")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == (f"Laddning 1: brott.csv (indikatorvärden) är inläst i "
+                                             f"{reference_db_copy}.")
+    assert "  2 nya värden, 0 ändrade, 0 oförändrade." in result.stdout
+    assert "Ångra med: python -m followup undo 1" in result.stdout
+    assert crime_values(reference_db_copy) == [("bromma", "2025-01", 12.0, 1), ("bromma", "2025-02", 13.5, 1)]
+    with closing(db.open_database(reference_db_copy, read_only=True)) as con:
+        assert con.execute("select kind, file_name, user_name, rows_added from import_log").fetchall() == [
+            ("observations", "brott.csv", "anna", 2)]
+
+
+def test_the_same_file_twice_adds_nothing(
+    capsys: pytest.CaptureFixture[str], reference_db_copy: Path, first_file: Path
+) -> None:
+    assert run_main(capsys, "load", str(first_file))[0] == 0
+    before = checksums(reference_db_copy, exclude=("import_log", "audit_log"))
+    status, out, err = run_main(capsys, "load", str(first_file))
+    assert (status, err) == (0, "")
+    assert out.startswith(f"Laddning 2: brott.csv (indikatorvärden) innehöll inget nytt; {reference_db_copy} har "
+                          "samma värden som förut.")
+    assert "  0 nya värden, 0 ändrade, 2 oförändrade." in out
+    assert checksums(reference_db_copy, exclude=("import_log", "audit_log")) == before
+    assert [load_id for *_, load_id in crime_values(reference_db_copy)] == [1, 1]  # still the first load's
+
+
+def test_a_changed_file_needs_replace_and_undo_brings_the_old_values_back(
+    capsys: pytest.CaptureFixture[str], reference_db_copy: Path, first_file: Path, changed_file: Path
+) -> None:
+    assert run_main(capsys, "load", str(first_file))[0] == 0
+    loaded = crime_values(reference_db_copy)
+    before = checksums(reference_db_copy)
+
+    status, out, err = run_main(capsys, "load", str(changed_file))
+    assert (status, out) == (1, "")
+    assert err.startswith("rattelse.csv lästes inte in; databasen är oförändrad.\n")
+    assert "--replace" in err
+    assert "  rad 2: Anmälda brott i stadsdelsområdet, Bromma, 2025-01-01 (month): 12 → 15" in err
+    assert checksums(reference_db_copy) == before
+
+    status, out, err = run_main(capsys, "load", str(changed_file), "--replace")
+    assert (status, err) == (0, "")
+    assert out.startswith("Laddning 2: rattelse.csv (indikatorvärden) är inläst")
+    assert "  1 nya värden, 1 ändrade, 0 oförändrade." in out
+    assert crime_values(reference_db_copy) == [
+        ("bromma", "2025-01", 15.0, 2), ("bromma", "2025-02", 13.5, 1), ("bromma", "2025-03", 9.0, 2)]
+
+    status, out, err = run_main(capsys, "undo", "2")
+    assert (status, err) == (0, "")
+    assert out.startswith("Laddning 2 (rattelse.csv) är ångrad")
+    assert crime_values(reference_db_copy) == loaded
+    assert checksums(reference_db_copy, exclude=("import_log", "audit_log")) == {
+        name: value for name, value in before.items() if name not in ("import_log", "audit_log")}
+
+
+def test_dry_run_shows_the_changes_and_writes_nothing(
+    capsys: pytest.CaptureFixture[str], reference_db_copy: Path, first_file: Path, changed_file: Path
+) -> None:
+    assert run_main(capsys, "load", str(first_file))[0] == 0
+    before = checksums(reference_db_copy)
+    status, out, err = run_main(capsys, "load", str(changed_file), "--dry-run")
+    assert (status, err) == (0, "")
+    assert out.splitlines()[:2] == ["Kontroll av rattelse.csv (indikatorvärden): inget skrivet.",
+                                    "  1 nya värden, 1 ändrade, 0 oförändrade."]
+    assert "12 → 15" in out
+    assert checksums(reference_db_copy) == before
+
+
+def test_undo_of_an_unknown_load(capsys: pytest.CaptureFixture[str], reference_db_copy: Path) -> None:
+    before = checksums(reference_db_copy)
+    status, out, err = run_main(capsys, "undo", "99")
+    assert (status, out) == (1, "")
+    assert "Det finns ingen laddning nummer 99. Se listan med 'python -m followup info'" in err
+    assert checksums(reference_db_copy) == before
+
+
+def test_a_broken_file_names_row_and_column(
+    capsys: pytest.CaptureFixture[str], reference_db_copy: Path, tmp_path: Path
+) -> None:
+    broken = csv_file(tmp_path, "fel.csv", f"{CRIME};Bromma;;2025-01;12;", f"{CRIME};Bromma;;2025-02;tolv;",
+                      f"{CRIME};Brama;;2025-03;3;")
+    before = checksums(reference_db_copy)
+    status, out, err = run_main(capsys, "load", str(broken))
+    assert (status, out) == (1, "")
+    assert err.startswith("fel.csv lästes inte in; databasen är oförändrad.\n")
+    assert "fel.csv, rad 3, kolumn värde: 'tolv' är inte ett tal." in err
+    [place_line] = [line for line in err.splitlines() if line.startswith("fel.csv, rad 4, kolumn område: ")]
+    assert "Brama" in place_line and "Bromma" in place_line  # the suggestion
+    assert "Traceback" not in err
+    assert checksums(reference_db_copy) == before
+
+
+def test_kind_police_on_a_csv_is_refused(
+    capsys: pytest.CaptureFixture[str], reference_db_copy: Path, first_file: Path
+) -> None:
+    before = checksums(reference_db_copy)
+    status, out, err = run_main(capsys, "load", str(first_file), "--kind", "police")
+    assert (status, out) == (1, "")
+    assert err.startswith("brott.csv lästes inte in; databasen är oförändrad.\n")
+    assert "brott.csv: filen ser ut som indikatorvärden, inte Polisens händelser som valts" in err
+    assert "--kind observations" in err
+    assert checksums(reference_db_copy) == before
+
+
+def test_load_of_a_missing_file_or_into_a_missing_database(
+    capsys: pytest.CaptureFixture[str], tmp_db_path: Path, first_file: Path, tmp_path: Path
+) -> None:
+    status, _, err = run_main(capsys, "load", str(tmp_path / "saknas.csv"))
+    assert status == 1 and "saknas.csv kunde inte läsas" in err
+    status, _, err = run_main(capsys, "load", str(first_file))
+    assert status == 1 and f"Databasfilen {tmp_db_path} finns inte." in err
+    assert not tmp_db_path.exists()
+
+
+def test_info_lists_the_loads(
+    capsys: pytest.CaptureFixture[str], reference_db_copy: Path, first_file: Path, changed_file: Path
+) -> None:
+    assert run_main(capsys, "load", str(first_file), "--user", "anna")[0] == 0
+    assert run_main(capsys, "load", str(changed_file), "--replace", "--user", "bo")[0] == 0
+    assert run_main(capsys, "undo", "2", "--user", "anna")[0] == 0
+    status, out, _ = run_main(capsys, "info")
+    assert status == 0
+    lines = out.splitlines()
+    start = lines.index("Senaste laddningar (ångra med 'python -m followup undo NUMMER'):")
+    newest, oldest = lines[start + 1:start + 3]
+    assert newest.split()[0] == "2" and "rattelse.csv  (bo; 1 nya, 1 ändrade, ångrad " in newest
+    assert oldest.split()[0] == "1" and oldest.endswith("brott.csv  (anna; 2 nya, 0 ändrade)")
+
+
+def test_load_help_reads_in_swedish(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run_main(capsys, "load", "--help")
+    assert status == 0
+    assert out.startswith("användning: python -m followup load ")
+    assert "Läs in en fil (indikatorvärden, EST, Polisens händelser, Brå, Kolada)." in out
+    for option in ("--db FIL", "--kind TYP", "--replace", "--dry-run", "--user NAMN", "--wait SEKUNDER"):
+        assert f"  {option} " in out, option
+    for english in ("usage:", "options:", "positional arguments", "show this help", "default:"):
+        assert english not in out

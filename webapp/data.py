@@ -1,4 +1,5 @@
-"""Data: load a file (upload, check, preview, confirm, progress), the history of loads with undo, templates.
+"""Data: load a file (upload, check, preview, confirm, progress), the history of loads with undo, templates,
+and the place names police events are placed by (Platsnamn: list, add, remove).
 
 The page does what `python -m followup load FILE` and `undo LOAD_ID` do, with the same core calls:
 imports.parse (checks, never writes), load.plan (the preview, in a transaction it rolls back),
@@ -13,6 +14,9 @@ Session state (every key starts with 'data_'):
   is made again when the data version changes (someone loaded or undid something meanwhile).
 - data_message: a Message shown once at the top of the page after a load or an undo.
 - data_undo_pending: the load id waiting for the user's "Ja, ångra".
+- data_alias_*: the Platsnamn tab: the district filter, the add form's widgets, the alias waiting for
+  "Ja, ta bort" (data_alias_remove_pending) and a refusal shown once under the form (data_alias_refused).
+  Adding and removing run in button callbacks (followup.imports.aliases), before the page is drawn.
 
 Tests: Streamlit 1.67's AppTest drives st.file_uploader (`at.file_uploader[0].upload(name, data)`), so
 tests/test_app_data.py uploads real bytes; tests/test_e2e_data.py uploads through Chromium with
@@ -30,12 +34,13 @@ import pandas as pd
 import streamlit as st
 
 from followup import fmt, imports
-from followup.imports import load, template
+from followup.imports import aliases, load, template
 from followup.imports.base import MAX_PROBLEMS, Batch, Catalogue, LoadRefused, Problem, checksum
 from followup.model import LoadKind, Unit
 from followup.periods import Period
+from followup.steering import WriteRefused
 from webapp import state
-from webapp.components import plain
+from webapp.components import plain, selected_district
 
 T = TypeVar("T")
 
@@ -48,7 +53,7 @@ CHANGE_ROWS = 200
 HISTORY_LIMIT = 200
 """Loads listed under Laddningar."""
 UPLOAD_TYPES = ["csv", "xlsx", "json", "txt"]
-TABS = ["Läs in en fil", "Laddningar", "Mallar"]
+TABS = ["Läs in en fil", "Laddningar", "Mallar", "Platsnamn"]
 
 AUTO = "Känn igen automatiskt"
 """The kind choice that lets the program tell the kind from the file's content."""
@@ -67,6 +72,26 @@ KEY_ROUND = "data_upload_round"
 KEY_PREPARED = "data_prepared"
 KEY_MESSAGE = "data_message"
 KEY_UNDO = "data_undo_pending"
+
+ALIAS_COLUMNS = ["Namn i texten", "Stadsdelsområde", "Plats"]
+ALL_DISTRICTS = ""
+"""The filter choice that lists the names of every district."""
+KEY_ALIAS_FILTER = "data_alias_filter"
+KEY_ALIAS_NAME = "data_alias_name"
+KEY_ALIAS_DISTRICT = "data_alias_district"
+KEY_ALIAS_PLACE = "data_alias_place"
+KEY_ALIAS_REMOVE = "data_alias_remove_choice"
+KEY_ALIAS_PENDING = "data_alias_remove_pending"
+KEY_ALIAS_REFUSED = "data_alias_refused"
+ALIAS_EXPLANATION = (
+    "Polisens händelser kopplas till platser och områden genom namnen i texten: nämner händelsen ett namn i "
+    "listan nedan (eller en plats eller ett stadsdelsområde vid dess eget namn) hamnar den där, annars visas "
+    "den för hela staden."
+)
+ALIAS_FROM_NOW = (
+    "Nya och borttagna namn gäller laddningar från och med nu. Händelser som redan är inlästa behåller sin "
+    "plats; för att koppla dem på nytt, ångra laddningen under fliken **Laddningar** och läs in filen igen."
+)
 
 
 # --- pure parts -----------------------------------------------------------------------------------
@@ -227,10 +252,11 @@ def prepare(
     reused (only the plan is made again when the data version moved on)."""
     digest = checksum(data)
     common = {"file_id": file_id, "file_name": file_name, "checksum": digest, "kind": kind, "version": version}
-    if known is not None and known.checksum == digest and known.kind == kind:
-        if known.version == version or known.batch is None or known.problems:
-            return dataclasses.replace(known, **common)
-        batch = known.batch
+    same_file = known is not None and known.checksum == digest and known.kind == kind
+    if same_file and (known.version == version or known.batch is None or known.problems):
+        return dataclasses.replace(known, **common)
+    if same_file and known.batch.kind is not LoadKind.POLICE:  # police events are placed by the alias table,
+        batch = known.batch  # which may have changed since: those files are parsed again
     else:
         try:
             batch = imports.parse(data, file_name, imports.catalogue(con), kind)
@@ -519,3 +545,128 @@ def templates_section() -> None:
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
         on_click="ignore",
     )
+
+
+# --- Platsnamn: the place aliases police events are placed by -------------------------------------------
+
+
+def aliases_frame(found: pd.DataFrame) -> pd.DataFrame:
+    """The place_aliases query as the Platsnamn table: the name, its district and its place (empty: the whole area)."""
+    rows = [(row.alias, row.district_name, _text(row.place_name) or WHOLE_DISTRICT)
+            for row in found.itertuples(index=False)]
+    return pd.DataFrame(rows, columns=ALIAS_COLUMNS)
+
+
+def alias_choice(row: Any) -> str:
+    """'Vällingby C → platsen Vällingby centrum i Hässelby-Vällingby' for the remove picker."""
+    return f"{row.alias} → {aliases.target_text(row.district_name, _text(row.place_name) or None)}"
+
+
+def alias_added_text(stored: dict[str, Any]) -> str:
+    """The message after adding a name, with user text escaped for Markdown."""
+    where = aliases.target_text(stored["district_name"], stored["place_name"])
+    return (f"**Platsnamnet ”{plain(stored['alias'])}” är tillagt** och pekar på {plain(where)}. Det gäller "
+            "händelser som läses in från och med nu.")
+
+
+def alias_removed_text(stored: dict[str, Any]) -> str:
+    """The message after removing a name, with user text escaped for Markdown."""
+    return (f"**Platsnamnet ”{plain(stored['alias'])}” är borttaget.** Händelser som redan är inlästa behåller "
+            "sin plats.")
+
+
+def _district_names() -> dict[str, str]:
+    """code -> name of the district areas in force today."""
+    districts = state.query("current_districts", on=pd.Timestamp.today().date())
+    return dict(zip(districts["code"], districts["name"], strict=True))
+
+
+def _add_alias() -> None:
+    """Button callback: add the name in the form; a refusal is kept to show under the form."""
+    district = st.session_state.get(KEY_ALIAS_DISTRICT)
+    try:
+        stored = state.on_cursor(
+            aliases.add_alias, user=state.current_user(), alias=st.session_state.get(KEY_ALIAS_NAME, ""),
+            district=district or "", place=st.session_state.get(f"{KEY_ALIAS_PLACE}_{district}"),
+        )
+    except WriteRefused as refused:
+        st.session_state[KEY_ALIAS_REFUSED] = str(refused)
+        return
+    st.session_state[KEY_MESSAGE] = Message("success", alias_added_text(stored))
+    st.session_state[KEY_ALIAS_NAME] = ""
+    st.session_state[KEY_ALIAS_FILTER] = stored["district"]  # show the list the name landed in
+
+
+def _remove_alias(alias: str) -> None:
+    """Button callback: remove the confirmed name."""
+    st.session_state.pop(KEY_ALIAS_PENDING, None)
+    try:
+        stored = state.on_cursor(aliases.remove_alias, user=state.current_user(), alias=alias)
+    except WriteRefused as refused:
+        st.session_state[KEY_MESSAGE] = Message("warning", plain(str(refused)))
+        return
+    st.session_state[KEY_MESSAGE] = Message("success", alias_removed_text(stored))
+
+
+def alias_section() -> None:
+    """Platsnamn: what the names do, the names of a district (or all), adding one and removing one."""
+    st.markdown(ALIAS_EXPLANATION)
+    st.markdown(ALIAS_FROM_NOW)
+    names = _district_names()
+    sidebar = selected_district()
+    options = {ALL_DISTRICTS: "Alla stadsdelsområden", **names}
+    if st.session_state.get(KEY_ALIAS_FILTER) not in options:
+        st.session_state[KEY_ALIAS_FILTER] = sidebar if sidebar in options else ALL_DISTRICTS
+    district = st.selectbox("Visa namnen för", list(options), format_func=lambda c: options[c],
+                            key=KEY_ALIAS_FILTER)
+    found = state.query("place_aliases", district=district)
+    if found.empty:
+        st.markdown("Inga platsnamn för det här stadsdelsområdet ännu.")
+    else:
+        st.dataframe(aliases_frame(found), hide_index=True, width="stretch")
+        st.caption(f"{len(found)} namn.")
+    add_alias_form(names, district or sidebar)
+    if not found.empty:
+        remove_alias_form(found)
+
+
+def add_alias_form(names: dict[str, str], default: str | None) -> None:
+    """The small form to add a name: the name as police texts write it, the district and maybe a place."""
+    st.subheader("Lägg till ett namn")
+    with st.container(border=True):
+        st.text_input("Namn som det står i polisens text", key=KEY_ALIAS_NAME, max_chars=aliases.MAX_ALIAS_LENGTH,
+                             placeholder="t.ex. Vällingby C", help="Med stor begynnelsebokstav, som i texten.")
+        codes = list(names)
+        district = st.selectbox("Stadsdelsområde", codes, format_func=lambda c: names[c], key=KEY_ALIAS_DISTRICT,
+                                index=codes.index(default) if default in names else 0)
+        places = state.query("district_places", district=district) if district else pd.DataFrame()
+        place_names = {"": WHOLE_DISTRICT, **dict(zip(places.get("code", []), places.get("name", []), strict=True))}
+        st.selectbox("Plats (frivillig)", list(place_names), format_func=lambda c: place_names[c],
+                     key=f"{KEY_ALIAS_PLACE}_{district}")
+        st.button("Lägg till namn", type="primary", icon=":material/add:", on_click=_add_alias)
+        refused = st.session_state.pop(KEY_ALIAS_REFUSED, None)
+        if refused:
+            st.error(plain(refused), icon=":material/error:")
+
+
+def remove_alias_form(found: pd.DataFrame) -> None:
+    """Removing a name of the list shown, after a confirmation."""
+    st.subheader("Ta bort ett namn")
+    rows = {str(row.alias): row for row in found.itertuples(index=False)}
+    chosen = st.selectbox("Namn", list(rows), format_func=lambda a: alias_choice(rows[a]), key=KEY_ALIAS_REMOVE)
+    if st.button("Ta bort namn …", icon=":material/delete:"):
+        st.session_state[KEY_ALIAS_PENDING] = chosen
+    pending = st.session_state.get(KEY_ALIAS_PENDING)
+    if pending is None:
+        return
+    if pending not in rows:
+        st.session_state.pop(KEY_ALIAS_PENDING, None)
+        return
+    st.warning(f"**Ta bort platsnamnet ”{plain(pending)}”?** Händelser som läses in efter det kopplas inte längre "
+               "via namnet; de som redan är inlästa behåller sin plats.", icon=":material/delete:")
+    buttons = st.container(horizontal=True)
+    buttons.button(f"Ja, ta bort ”{pending}”", type="primary", key="data_alias_remove_confirm",
+                   on_click=_remove_alias, args=(pending,))
+    if buttons.button("Avbryt", key="data_alias_remove_cancel"):
+        st.session_state.pop(KEY_ALIAS_PENDING, None)
+        st.rerun()

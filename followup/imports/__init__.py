@@ -118,6 +118,21 @@ def detect_kind(data: bytes, file_name: str) -> LoadKind:
     )
 
 
+def _refuse_other_kind(data: bytes, file_name: str, chosen: LoadKind) -> None:
+    """Refuse a file the user called CHOSEN when its content is plainly another kind."""
+    try:
+        found = detect_kind(data, file_name)
+    except LoadRefused:
+        return  # not recognisable: the chosen importer says what is wrong with it
+    if found is not chosen:
+        raise _refuse(
+            file_name,
+            f"filen ser ut som {KIND_NAMES[found]}, inte {KIND_NAMES[chosen]} som valts. Välj "
+            f"{KIND_NAMES[found]} (på kommandoraden --kind {found.value}) eller låt typen kännas igen "
+            "automatiskt.",
+        )
+
+
 def parse(data: bytes, file_name: str, cat, kind: LoadKind | None = None) -> Batch:
     """Parse and check a file of KIND (detected when None) against the catalogue CAT; never writes."""
     if not data:
@@ -125,7 +140,10 @@ def parse(data: bytes, file_name: str, cat, kind: LoadKind | None = None) -> Bat
     if len(data) > MAX_FILE_BYTES:
         raise _refuse(file_name, f"filen är {len(data) / 1e6:.0f} MB; största tillåtna storlek är "
                                  f"{MAX_FILE_BYTES / 1e6:.0f} MB. Dela upp den i flera filer.")
-    kind = kind or detect_kind(data, file_name)
+    if kind is None:
+        kind = detect_kind(data, file_name)
+    else:
+        _refuse_other_kind(data, file_name, kind)
     module = importlib.import_module(_MODULES[kind])
     try:
         return module.parse(data, file_name, cat)
