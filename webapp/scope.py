@@ -46,6 +46,9 @@ PARAM_NAMES = {
     "glidande": "glidande medelvärde",
     "invanare": "per 1 000 invånare",
     "fjol": "förra årets linje",
+    "mal": "mål",
+    "status": "status",
+    "flik": "flik",
 }
 
 GRAIN_LABELS: dict[Grain, str] = {
