@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from contextlib import closing
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +19,6 @@ from streamlit.testing.v1 import AppTest
 
 from followup import queries
 from followup.charts.series import CI_NAME
-from followup.model import Aggregation, Grain
-from followup.periods import Period
 from webapp import omrade
 
 APP = "../dashboard.py"  # AppTest.from_file resolves paths relative to this file
@@ -280,14 +277,6 @@ def test_a_comment_is_shown_as_text_never_as_html(demo_db_copy: Path) -> None:
 # --- pure helpers ---------------------------------------------------------------------------------------
 
 
-def frame(rows: list[tuple[str, float, float | None, bool]]) -> pd.DataFrame:
-    """A chart frame from (period_start, value, n, series_break) tuples."""
-    return pd.DataFrame(
-        [{"period_start": date.fromisoformat(d), "value": v, "n": n, "series_break": b} for d, v, n, b in rows],
-        columns=omrade.FRAME_COLUMNS,
-    )
-
-
 def test_area_labels_are_number_dot_name_in_number_order() -> None:
     overview = pd.DataFrame({
         "priority_area_code": ["b", "a", "b"],
@@ -295,37 +284,3 @@ def test_area_labels_are_number_dot_name_in_number_order() -> None:
         "priority_area": ["Otrygga och brottsutsatta platser", "Unga i riskzon", "Otrygga och brottsutsatta platser"],
     })
     assert omrade.area_options(overview) == {"a": "1. Unga i riskzon", "b": AREA_2}
-
-
-def test_aggregate_keeps_complete_periods_only() -> None:
-    months = frame([(f"2025-{m:02d}-01", float(m), None, m == 6) for m in range(1, 10) if m != 3])
-    tertials = omrade.aggregate(months, Grain.MONTH, Grain.TERTIAL, Aggregation.SUM)
-    # T1 lacks March (missing is not zero), T3 has only September: only T2 is whole
-    assert tertials.to_dict("records") == [
-        {"period_start": date(2025, 5, 1), "value": 5 + 6 + 7 + 8, "n": None, "series_break": True}
-    ]
-
-
-def test_aggregate_weights_a_mean_by_n() -> None:
-    months = frame([("2025-01-01", 10.0, 100.0, False), ("2025-02-01", 40.0, 300.0, False),
-                    ("2025-03-01", 20.0, 100.0, False)])
-    quarter = omrade.aggregate(months, Grain.MONTH, Grain.QUARTER, Aggregation.MEAN).iloc[0]
-    assert quarter["value"] == pytest.approx((1000 + 12000 + 2000) / 500)
-    assert quarter["n"] == 500
-
-
-def test_window_adds_earlier_values_until_two_are_shown() -> None:
-    years = frame([("2020-01-01", 26.2, 400.0, False), ("2023-01-01", 19.5, 410.0, False)])
-    first, last = Period(date(2023, 1, 1), Grain.MONTH), Period(date(2025, 10, 1), Grain.MONTH)
-    shown_rows, widened = omrade.window(years, Grain.YEAR, first, last)
-    assert list(shown_rows["period_start"]) == [date(2020, 1, 1), date(2023, 1, 1)] and widened
-    # a range that holds both needs nothing added; one before any value shows nothing
-    assert omrade.window(years, Grain.YEAR, Period(date(2019, 1, 1), Grain.MONTH), last)[1] is False
-    assert omrade.window(years, Grain.YEAR, first.shift(-60), first.shift(-50))[0].empty
-
-
-def test_window_keeps_periods_that_overlap_the_range() -> None:
-    years = frame([(f"{y}-01-01", float(y), None, False) for y in range(2019, 2026)])
-    shown_rows, widened = omrade.window(years, Grain.YEAR, Period(date(2023, 6, 1), Grain.MONTH),
-                                        Period(date(2024, 2, 1), Grain.MONTH))
-    assert list(shown_rows["value"]) == [2023.0, 2024.0] and not widened
