@@ -10,7 +10,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 
@@ -84,6 +84,15 @@ def observation_csv(path: Path, district: str, value: str) -> Path:
     return path
 
 
+def waiting_line(process: subprocess.Popen[str]) -> str:
+    """The process's stderr line that says it waits for the file ('' if it ends without one)."""
+    assert process.stderr is not None
+    for line in iter(process.stderr.readline, ""):
+        if "väntar" in line:
+            return line
+    return ""
+
+
 def test_two_processes_loading_at_once_both_land(
     reference_db_copy: Path, tmp_path: Path, hold_database: HoldDatabase
 ) -> None:
@@ -91,18 +100,19 @@ def test_two_processes_loading_at_once_both_land(
     files = [observation_csv(tmp_path / "bromma.csv", "Bromma", "12,5"),
              observation_csv(tmp_path / "farsta.csv", "Farsta", "7")]
     env = {**os.environ, config.DB_ENV: str(reference_db_copy)}
-    with hold_database(reference_db_copy):
+    with hold_database(reference_db_copy), ThreadPoolExecutor(max_workers=2) as pool:
         loads = [subprocess.Popen([sys.executable, "-m", "followup", "load", str(file), "--user", file.stem],
                                   cwd=config.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                   text=True)
                  for file in files]
-        time.sleep(3)  # both are started and waiting for the file
+        # each says it waits for the file (however long its start takes) before the holder lets go
+        said = [line.result(timeout=120) for line in [pool.submit(waiting_line, load) for load in loads]]
+        assert all("väntar" in line for line in said), said
         assert [load.poll() for load in loads] == [None, None]
     results = [(load.wait(timeout=120), *load.communicate()) for load in loads]
 
     for status, out, err in results:
         assert status == 0, err
-        assert "väntar" in err
         assert "är inläst" in out
     with closing(duckdb.connect(str(reference_db_copy), read_only=True)) as con:
         rows = con.execute("select district, count(*), min(value), max(value) from observation "
