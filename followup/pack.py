@@ -1,0 +1,654 @@
+"""A meeting pack: the agenda of a steering-group meeting as slides, the same for the screen and the deck.
+
+build_pack(con, district, period) assembles, for one district and one period (the meeting's "as of"),
+the slides the meeting steps through: a title, the overview of every goal, one slide per priority area,
+one per tracked place, the action plan and the commitments from the last meeting. Meeting mode
+(views/mote.py) draws a Pack with Streamlit; followup.export draws the same Pack as a PowerPoint deck
+(native charts), images and tables. Nothing here imports Streamlit.
+
+Every number in a Pack is already safe to show: sensitive counts of 1–4 are None in ChartData.frame
+and their texts say "1–4" (followup.fmt), so no renderer needs to know the rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from followup import db, fmt, places, queries, series
+from followup.chartplan import ChartPlan, chart_plan, chart_title, window
+from followup.charts.series import ACTIVITY_WORDS
+from followup.model import ActivityStatus, CommitmentStatus, Frequency, GoalScope, Grain, Unit
+from followup.periods import MONTH_NAMES, Period, period_of
+from followup.status import DISPLAY, Assessment, Target, Trend, rollup
+
+
+class SlideKind(StrEnum):
+    TITLE = "title"
+    OVERVIEW = "overview"
+    AREA = "area"
+    PLACE = "place"
+    ACTION_PLAN = "action_plan"
+    COMMITMENTS = "commitments"
+
+
+@dataclass(frozen=True)
+class StatusLine:
+    """One judged thing on a slide: a goal or an indicator, its status and the sentence that explains it."""
+
+    label: str  # "2.2 Minska brottsligheten på …" or "Anmälda brott på platsen"
+    trend: Trend  # drawn with status.DISPLAY[trend] (icon + word + colour), never by colour alone
+    text: str  # the rule or the assessment's explanation (already suppressed for sensitive counts)
+
+
+CHART_COLUMNS: tuple[str, ...] = ("period_start", "period", "value", "last_year", "target")
+"""Columns of ChartData.frame: period start (date), period label ('mars 2025'), value (None: missing or
+hidden 1–4), last year's value for the same period (None when not shown), the target path (None)."""
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """One chart of a slide: the numbers behind it and what the figure needs."""
+
+    key: str  # stable, file-name safe: "<goal or place>--<indicator code>"
+    title: str  # "Anmälda brott i stadsdelsområdet per månad"
+    indicator: str  # indicator code
+    indicator_row: dict  # the scope_indicators row (name, unit, frequency, source, sensitive, aggregation …)
+    unit: Unit
+    sensitive: bool
+    grain: Grain
+    scope_name: str  # the line's name: the district, the place, or "Stockholms stad"
+    frame: pd.DataFrame  # CHART_COLUMNS, in period order, only the periods shown
+    source: str  # "Polisen", "EST-rapportering" …
+    data_date: date | None  # the last day of the latest period with a value
+    assessment_text: str = ""  # the indicator's status sentence, for the slide's notes and the footer
+    plan: object | None = None  # the followup.chartplan.ChartPlan it came from (for chartplan.build_figure)
+    shown: pd.DataFrame | None = None  # the chart plan's rows shown (for chartplan.build_figure)
+    activities: pd.DataFrame | None = None  # scope_activities rows to mark on the time axis (build_figure's)
+
+
+@dataclass(frozen=True)
+class Slide:
+    """One step of the meeting and one slide of the deck."""
+
+    kind: SlideKind
+    title: str  # "2. Otrygga och brottsutsatta platser"
+    subtitle: str = ""  # "Hässelby-Vällingby · januari–augusti 2025"
+    status: Trend | None = None  # the slide's own rolled-up status (an area's), if any
+    status_text: str = ""  # its rule
+    lines: tuple[StatusLine, ...] = ()  # goals (overview, area) or indicators (place)
+    charts: tuple[ChartData, ...] = ()  # at most MAX_CHARTS
+    table: pd.DataFrame | None = None  # activities or commitments, columns already in Swedish
+    comment: str = ""  # the steering group's latest analysis for the slide, plain text
+    footer: str = ""  # "Hässelby-Vällingby · källa: Polisen, EST · data t.o.m. 31 augusti 2025"
+    note: str = ""  # why the slide has no charts or no table rows ("Inga insatser …"), plain text
+
+
+MAX_CHARTS = 2
+"""Charts per slide: read from three metres, two side by side is the most that stays legible."""
+
+
+@dataclass(frozen=True)
+class Pack:
+    """The whole agenda for one district and period."""
+
+    district: str
+    district_name: str
+    period: Period
+    data_date: date | None  # the latest data in the pack
+    demo: bool  # the database holds invented demo data: every slide says so
+    slides: tuple[Slide, ...] = field(default_factory=tuple)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Building a pack from the database
+# ---------------------------------------------------------------------------------------------------
+
+FIRST_DAY = date(2015, 1, 1)
+"""Values are read from this day on (as the dashboard's scope status does)."""
+CHART_YEARS = 3
+"""A chart shows the last three years up to the meeting's period end."""
+MAX_PLACE_CHARTS = 2
+ACTION_PLAN_SOURCE = "handlingsplanen"
+COMMITMENT_SOURCE = "styrgruppens beslut"
+DEMO_NOTE = "Exempeldata – påhittade siffror"
+NO_DATA = "ingen data än"
+NO_GOAL_INDICATORS = "Inga nyckeltal att väga samman."
+ACTION_PLAN_COLUMNS = ("Insats", "Plats", "Mål", "Ansvarig", "Status", "Start", "Slut")
+COMMITMENT_COLUMNS = ("Vad", "Vem", "Klart senast", "Status")
+YEAR_ACTIVITY_COLUMNS = ("Insats", "Status", "Mål")
+ACTIVITY_STATUS_WORDS = {status: word.capitalize() for status, word in ACTIVITY_WORDS.items()}
+COMMITMENT_WORDS = {CommitmentStatus.OPEN: "Öppet", CommitmentStatus.DONE: "Klart",
+                    CommitmentStatus.CANCELLED: "Inställt"}
+_MONTHS = {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.TERTIAL: 4, Grain.YEAR: 12}
+"""Months per period of the month-based grains (a week is seven days)."""
+
+
+@dataclass(frozen=True)
+class ScopeData:
+    """A scope's query results known by a day, its assessments and roll-ups (as webapp/state.ScopeStatus)."""
+
+    name: str
+    indicators: pd.DataFrame
+    values: pd.DataFrame
+    event_months: pd.DataFrame
+    targets: pd.DataFrame
+    assessments: dict[str, Assessment]
+    goals: dict[str, series.Rollup]
+    areas: dict[str, series.Rollup]
+    data_date: date | None
+    values_by_code: dict[str, pd.DataFrame] = field(default_factory=dict)
+    months_by_code: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def sources(self, codes: Iterable[str] | None = None) -> list[str]:
+        """The sources of the scope's indicators that have values (those of `codes` only), in catalogue order."""
+        measured = set(self.values["indicator"]) | set(self.event_months["indicator"])
+        wanted = measured if codes is None else measured & set(codes)
+        rows = self.indicators.drop_duplicates("code")
+        return list(dict.fromkeys(str(s) for c, s in zip(rows["code"], rows["source"], strict=True) if c in wanted))
+
+
+def _day(value: Any) -> date | None:
+    """A date from a query cell, or None for NULL/NaT."""
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
+def date_text(value: date) -> str:
+    """'31 augusti 2025'."""
+    return f"{value.day} {MONTH_NAMES[value.month - 1]} {value.year}"
+
+
+def period_text(period: Period) -> str:
+    """A period in words for a slide: 'maj–augusti 2025', 'mars 2025', '2025', 'v. 12 2025'."""
+    if period.grain in (Grain.WEEK, Grain.MONTH, Grain.YEAR):
+        return period.label
+    first, last = period.start, period.last_day
+    return f"{MONTH_NAMES[first.month - 1]}–{MONTH_NAMES[last.month - 1]} {first.year}"
+
+
+def known_by(values: pd.DataFrame, day: date) -> pd.DataFrame:
+    """The rows of a values frame whose period has ended by `day` (what a meeting about that day could know)."""
+    if values.empty:
+        return values
+    starts = pd.to_datetime(values["period_start"]).to_numpy().astype("datetime64[D]")
+    grains = values["grain"].to_numpy()
+    months = np.select([grains == g.value for g in _MONTHS], list(_MONTHS.values()), 0)
+    by_month = (starts.astype("datetime64[M]") + months.astype("timedelta64[M]")).astype("datetime64[D]")
+    ends = np.where(grains == Grain.WEEK.value, starts + np.timedelta64(7, "D"), by_month)
+    return values.loc[ends <= np.datetime64(day) + np.timedelta64(1, "D")].reset_index(drop=True)
+
+
+def data_date_of(values: pd.DataFrame) -> date | None:
+    """The last day of the latest final period (preliminary ones only when nothing else exists)."""
+    final = values.loc[~values["preliminary"].fillna(False).astype(bool)] if "preliminary" in values else values
+    return series.latest_data_date(final if not final.empty else values)
+
+
+def scope_data(con: duckdb.DuckDBPyConnection, district: str, place: str, name: str, until: date) -> ScopeData:
+    """Read a scope (district, or place in it) as known by `until` and assess it as of its latest data."""
+    params = {"district": district, "place": place}
+    indicators = queries.run(con, "scope_indicators", **params)
+    values = known_by(queries.run(con, "scope_values", **params, **{"from": FIRST_DAY}), until)
+    event_months = known_by(queries.run(con, "scope_event_months", **params), until)
+    targets = queries.run(con, "scope_targets", **params)
+    assessments = series.assess_scope(indicators, values, targets, scope_name=name)
+    goals = series.goal_statuses(assessments, indicators)
+    areas = series.area_statuses(goals, indicators)
+    latest = [d for d in (data_date_of(values), data_date_of(event_months)) if d]
+    return ScopeData(name, indicators, values, event_months, targets, assessments, goals, areas,
+                     min(max(latest), until) if latest else None,
+                     {str(c): rows for c, rows in values.groupby("indicator", sort=False)},
+                     {str(c): rows for c, rows in event_months.groupby("indicator", sort=False)})
+
+
+def headline_code(codes: Sequence[str], assessments: Mapping[str, Assessment], status: Trend) -> str | None:
+    """The goal's headline indicator (webapp.oversikt's rule): the first whose trend is the goal's, else one with a value."""
+    known = [code for code in codes if code in assessments]
+    if status is not Trend.NO_DATA:
+        matching = [code for code in known if assessments[code].trend is status]
+        if matching:
+            return matching[0]
+    with_value = [code for code in known if assessments[code].current_label]
+    return (with_value or known or [None])[0]
+
+
+def footer(scope_name: str, sources: Sequence[str], data_date: date | None, demo: bool) -> str:
+    """'Hässelby-Vällingby · källa: Polisen, EST · data t.o.m. 31 augusti 2025' (+ the demo note)."""
+    when = f"data t.o.m. {date_text(data_date)}" if data_date else NO_DATA
+    parts = [scope_name, f"källa: {', '.join(sources) if sources else '–'}", when]
+    return " · ".join(parts + ([DEMO_NOTE] if demo else []))
+
+
+def _safe(value: Any, sensitive: bool) -> float | None:
+    """A chart value as it may be shown: None when missing or a hidden sensitive 1–4."""
+    if value is None or pd.isna(value) or fmt.must_hide(float(value), sensitive):
+        return None
+    return float(value)
+
+
+def _target_value(target: Target | None, start: date, sensitive: bool) -> float | None:
+    """The target path at a period start between baseline and target date, else None."""
+    if target is None or not target.baseline_start <= start <= target.target_start:
+        return None
+    return _safe(target.expected_at(start), sensitive)
+
+
+def chart_window(until: date, years: int = CHART_YEARS) -> tuple[Period, Period]:
+    """The months a chart shows: `years` years up to the month of `until`."""
+    last = period_of(until, Grain.MONTH)
+    return last.shift(1 - 12 * years), last
+
+
+def chart_data(
+    row: Mapping[str, Any],
+    plan: ChartPlan,
+    first: Period,
+    last: Period,
+    *,
+    key: str,
+    scope_name: str,
+    assessment: Assessment | None,
+    activities: pd.DataFrame | None = None,
+) -> ChartData | None:
+    """A ChartData for one indicator's plan over first..last (None when no value falls in it)."""
+    shown, _ = window(plan.frame, plan.grain, first, last)
+    if shown.empty:
+        return None
+    sensitive, starts = bool(row["sensitive"]), [pd.Timestamp(s).date() for s in shown["period_start"]]
+    frame = pd.DataFrame(
+        {
+            "period_start": starts,
+            "period": [Period(s, plan.grain).label for s in starts],
+            "value": pd.Series([_safe(v, sensitive) for v in shown["value"]], dtype=object),
+            "last_year": pd.Series([_safe(v, sensitive) for v in shown["last_year"]], dtype=object),
+            "target": pd.Series([_target_value(plan.target, s, sensitive) for s in starts], dtype=object),
+        },
+        columns=list(CHART_COLUMNS),
+    )
+    with_value = [s for s, v in zip(starts, shown["value"], strict=True) if pd.notna(v)]
+    return ChartData(
+        key=key,
+        title=chart_title(str(row["name"]), plan.grain, Frequency(row["frequency"])),
+        indicator=str(row["code"]),
+        indicator_row=dict(row),
+        unit=Unit(row["unit"]),
+        sensitive=sensitive,
+        grain=plan.grain,
+        scope_name=scope_name,
+        frame=frame,
+        source=str(row["source"]),
+        data_date=Period(max(with_value), plan.grain).last_day if with_value else None,
+        assessment_text=assessment.explanation if assessment else "",
+        plan=plan,
+        shown=shown,
+        activities=activities,
+    )
+
+
+def _plan(scope: ScopeData, row: Mapping[str, Any]) -> ChartPlan | None:
+    """chart_plan of one indicator of a scope."""
+    code = str(row["code"])
+    empty = scope.values.iloc[0:0]
+    return chart_plan(row, scope.values_by_code.get(code, empty), scope.months_by_code.get(code, empty),
+                      scope.targets)
+
+
+def _catalogue(indicators: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """One scope_indicators row per indicator code, in query order."""
+    return {str(r["code"]): r for r in indicators.drop_duplicates("code").to_dict("records")}
+
+
+def _goal_codes(indicators: pd.DataFrame) -> dict[str, list[str]]:
+    """The indicator codes of every goal, in query order."""
+    links = indicators.loc[indicators["goal_code"].notna()]
+    return {str(goal): list(dict.fromkeys(codes)) for goal, codes in links.groupby("goal_code", sort=False)["code"]}
+
+
+def _on_time_axis(activities: pd.DataFrame) -> pd.DataFrame:
+    """Activities to mark on a chart's time axis: all but the cancelled ones."""
+    return activities.loc[activities["status"] != ActivityStatus.CANCELLED.value].reset_index(drop=True)
+
+
+def goal_label(goal: Mapping[str, Any]) -> str:
+    """'2.2 Minska brottsligheten …' (with '(lokalt mål)' for a district's own goal)."""
+    local = " (lokalt mål)" if goal["goal_scope"] == GoalScope.LOCAL.value else ""
+    return f"{int(goal['priority_area_number'])}.{int(goal['goal_number'])} {goal['goal']}{local}"
+
+
+def _goal_numbers(overview: pd.DataFrame) -> dict[str, str]:
+    """Goal code -> '2.2'."""
+    return {str(g["goal_code"]): f"{int(g['priority_area_number'])}.{int(g['goal_number'])}"
+            for g in overview.to_dict("records")}
+
+
+def _goal_lines(goals: Sequence[Mapping[str, Any]], scope: ScopeData) -> tuple[StatusLine, ...]:
+    """One StatusLine per goal: its rolled-up trend and rule."""
+    return tuple(
+        StatusLine(goal_label(goal), *scope.goals.get(str(goal["goal_code"]), (Trend.NO_DATA, NO_GOAL_INDICATORS)))
+        for goal in goals
+    )
+
+
+def _headline_charts(
+    goals: Sequence[Mapping[str, Any]],
+    scope: ScopeData,
+    activities: pd.DataFrame,
+    first: Period,
+    last: Period,
+) -> tuple[ChartData, ...]:
+    """Up to MAX_CHARTS charts: each goal's headline indicator, in goal order, each indicator once."""
+    catalogue, codes_by_goal = _catalogue(scope.indicators), _goal_codes(scope.indicators)
+    charts_: list[ChartData] = []
+    for goal in goals:
+        code = str(goal["goal_code"])
+        trend = scope.goals.get(code, (Trend.NO_DATA, ""))[0]
+        chosen = headline_code(codes_by_goal.get(code, []), scope.assessments, trend)
+        if chosen is None or any(c.indicator == chosen for c in charts_):
+            continue
+        row = catalogue[chosen]
+        plan = _plan(scope, row)
+        if plan is None:
+            continue
+        mine = _on_time_axis(activities.loc[activities["goal_code"] == code])
+        chart = chart_data(row, plan, first, last, key=f"{code}--{chosen}",
+                           scope_name=series.scope_of(str(row["level"]), scope.name),
+                           assessment=scope.assessments.get(chosen), activities=mine)
+        if chart is not None:
+            charts_.append(chart)
+        if len(charts_) == MAX_CHARTS:
+            break
+    return tuple(charts_)
+
+
+def _area_groups(overview: pd.DataFrame) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    """(area code, 'N. Name', goal rows) per priority area, in number order."""
+    groups = overview.groupby(["priority_area_code", "priority_area_number", "priority_area"], sort=False)
+    result = [(str(code), f"{int(number)}. {name}", rows.to_dict("records"))
+              for (code, number, name), rows in groups]
+    return sorted(result, key=lambda item: int(item[1].split(".")[0]))
+
+
+def _area_comment(comments: pd.DataFrame, goal_codes: Iterable[str], *, every: bool) -> str:
+    """The comments (period_comments rows) on the goals: the latest one, or every one newest first."""
+    rows = comments.loc[comments["goal"].isin(list(goal_codes))]
+    if rows.empty:
+        return ""
+    if not every:
+        return str(rows.iloc[0]["body"])
+    texts = [f"{Period(pd.Timestamp(r['period_start']).date(), Grain(r['grain'])).label}: {r['body']}"
+             for r in rows.to_dict("records")]
+    return "\n\n".join(texts)
+
+
+def _area_sources(goals: Sequence[Mapping[str, Any]], scope: ScopeData) -> list[str]:
+    """The sources of the area's goals' indicators that have values."""
+    codes_by_goal = _goal_codes(scope.indicators)
+    return scope.sources([c for g in goals for c in codes_by_goal.get(str(g["goal_code"]), [])])
+
+
+def _dates(value: Any) -> str:
+    """A table cell for a date: '2025-04-01' or '–'."""
+    day = _day(value)
+    return day.isoformat() if day else fmt.MISSING
+
+
+def _goal_list(codes: Any, numbers: Mapping[str, str]) -> str:
+    """'pa2-1, pa2-2' -> '2.1, 2.2'."""
+    if codes is None or pd.isna(codes) or not str(codes).strip():
+        return fmt.MISSING
+    return ", ".join(numbers.get(c.strip(), c.strip()) for c in str(codes).split(","))
+
+
+def action_plan_table(activities: pd.DataFrame, period: Period, numbers: Mapping[str, str]) -> pd.DataFrame:
+    """activity_list rows on the agenda: ongoing or planned, or done/cancelled within the period; Swedish columns."""
+    rows = []
+    for r in activities.to_dict("records"):
+        status = ActivityStatus(r["status"])
+        closed = _day(r["end_date"]) or _day(r["start_date"])
+        if status in (ActivityStatus.DONE, ActivityStatus.CANCELLED) and not (
+            closed and period.start <= closed <= period.last_day
+        ):
+            continue
+        rows.append({
+            "Insats": str(r["title"]),
+            "Plats": str(r["place_name"]) if pd.notna(r["place_name"]) else "hela stadsdelsområdet",
+            "Mål": _goal_list(r["goals"], numbers),
+            "Ansvarig": str(r["lead_org"]),
+            "Status": ACTIVITY_STATUS_WORDS[status],
+            "Start": _dates(r["start_date"]),
+            "Slut": _dates(r["end_date"]),
+        })
+    return pd.DataFrame(rows, columns=list(ACTION_PLAN_COLUMNS))
+
+
+def commitment_table(commitments: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """commitment_list rows on the agenda: open ones due by the next period's end or undated, then those done.
+
+    The meeting about a period is held after it ends, so the commitments it follows up fall due before the
+    next period ends; one made at a later meeting is left out. Done: due (or closed) within the two periods.
+    """
+    horizon = period.shift(1).last_day
+    rows = []
+    for r in commitments.to_dict("records"):
+        status, due, made = CommitmentStatus(r["status"]), _day(r["due_date"]), _day(r["meeting_date"])
+        if made and made > horizon:
+            continue
+        closed = _day(r["updated_at"]) or due
+        if status is CommitmentStatus.OPEN and due is not None and due > horizon:
+            continue
+        if status is not CommitmentStatus.OPEN and not (closed and period.start <= closed <= horizon):
+            continue
+        rows.append((status is not CommitmentStatus.OPEN, due or date.max, {
+            "Vad": str(r["what"]), "Vem": str(r["who"]) if pd.notna(r["who"]) else fmt.MISSING,
+            "Klart senast": due.isoformat() if due else fmt.MISSING, "Status": COMMITMENT_WORDS[status],
+        }))
+    rows.sort(key=lambda item: item[:2])
+    return pd.DataFrame([row for *_, row in rows], columns=list(COMMITMENT_COLUMNS))
+
+
+def _place_charts(place: str, scope: ScopeData, activities: pd.DataFrame, first: Period,
+                  last: Period) -> tuple[ChartData, ...]:
+    """A place's main charts: reported crimes, then the EST indicators with most reports in the window."""
+    catalogue = _catalogue(scope.indicators)
+    months = scope.event_months
+    inside = pd.to_datetime(months["period_start"]).between(pd.Timestamp(first.start), pd.Timestamp(last.last_day))
+    reports = months.loc[inside].groupby("indicator")["value"].sum()
+    est = sorted((c for c, r in catalogue.items() if pd.notna(r["event_category"])),
+                 key=lambda c: (-float(reports.get(c, 0.0)), c))
+    crimes = [places.CRIME_INDICATOR] if places.CRIME_INDICATOR in catalogue else []
+    rest = [c for c in catalogue if c not in crimes and c not in est]
+    chosen: list[ChartData] = []
+    for code in crimes + est + rest:
+        row = catalogue[code]
+        plan = _plan(scope, row)
+        chart = None if plan is None else chart_data(
+            row, plan, first, last, key=f"{place}--{code}", scope_name=scope.name,
+            assessment=scope.assessments.get(code), activities=_on_time_axis(activities))
+        if chart is not None:
+            chosen.append(chart)
+        if len(chosen) == MAX_PLACE_CHARTS:
+            break
+    return tuple(chosen)
+
+
+def _chosen_places(district_places: pd.DataFrame, wanted: Sequence[str] | None, district_name: str) -> list[dict]:
+    """The tracked places with data, or the ones asked for (codes or names) in the order given."""
+    rows = district_places.to_dict("records")
+    if wanted is None:
+        return [r for r in rows if _day(r["last_day"])]
+    by_key = {str(r["code"]): r for r in rows} | {str(r["name"]).casefold(): r for r in rows}
+    unknown = [w for w in wanted if w not in by_key and w.casefold() not in by_key]
+    if unknown:
+        raise ValueError(
+            f"Okänd plats för {district_name}: {', '.join(unknown)}. Ange platsens kod eller namn; platserna är "
+            f"{', '.join(str(r['name']) for r in rows) or 'inga'}."
+        )
+    return list({id(r): r for r in (by_key.get(w) or by_key[w.casefold()] for w in wanted)}.values())
+
+
+def _district_name(con: duckdb.DuckDBPyConnection, district: str, on: date) -> str:
+    """The name of a district in force on a day (current_districts), or a Swedish error naming the valid codes."""
+    rows = queries.run(con, "current_districts", on=on)
+    names = dict(zip(rows["code"], rows["name"], strict=True))
+    if district not in names:
+        raise ValueError(f"Stadsdelsområdet '{district}' finns inte den {date_text(on)}. Välj ett av: "
+                         f"{', '.join(sorted(names))}.")
+    return str(names[district])
+
+
+def build_pack(
+    con: duckdb.DuckDBPyConnection, district: str, period: Period, *, places: Sequence[str] | None = None
+) -> Pack:
+    """The meeting's slides for a district and period, as known at the period's end (or the latest data)."""
+    name = _district_name(con, district, period.last_day)
+    demo = db.is_demo(con)
+    scope = scope_data(con, district, "", name, period.last_day)
+    overview = queries.run(con, "goal_overview", district=district)
+    activities = queries.run(con, "scope_activities", district=district, place="")
+    comments = known_by(queries.run(con, "period_comments", district=district,
+                                    **{"from": FIRST_DAY, "to": period.last_day}),
+                        period.last_day)
+    numbers = _goal_numbers(overview)
+    first, last = chart_window(period.last_day)
+    when, subtitle = scope.data_date, f"{name} · {period_text(period)}"
+    all_sources = scope.sources()
+
+    def foot(sources: Sequence[str], data_date: date | None = when, scope_name: str = name) -> str:
+        return footer(scope_name, sources, data_date, demo)
+
+    title_sub = f"Styrgruppsmöte · {period.label} ({period_text(period)}) · " + (
+        f"data t.o.m. {date_text(when)}" if when else NO_DATA)
+    slides = [
+        Slide(SlideKind.TITLE, name, title_sub, footer=foot(all_sources)),
+        Slide(SlideKind.OVERVIEW, "Översikt: målens status", subtitle,
+              lines=_goal_lines(overview.to_dict("records"), scope), footer=foot(all_sources)),
+    ]
+    for area, label, goals in _area_groups(overview):
+        trend, rule = scope.areas.get(area, (Trend.NO_DATA, "Inga mål med nyckeltal i stadsdelsområdet."))
+        charts_ = _headline_charts(goals, scope, activities, first, last)
+        goal_codes = [str(g["goal_code"]) for g in goals]
+        slides.append(Slide(
+            SlideKind.AREA, label, subtitle, trend, rule, _goal_lines(goals, scope), charts_,
+            comment=_area_comment(comments, goal_codes, every=False),
+            footer=foot(_area_sources(goals, scope)),
+            note="" if charts_ else f"Inga diagram: det finns inga värden för områdets nyckeltal t.o.m. "
+                                    f"{date_text(period.last_day)}.",
+        ))
+    district_places = queries.run(con, "district_places", district=district)
+    for place in _chosen_places(district_places, places, name):
+        place_name = str(place["name"])
+        place_scope = scope_data(con, district, str(place["code"]), place_name, period.last_day)
+        place_activities = queries.run(con, "scope_activities", district=district, place=str(place["code"]))
+        lines = tuple(StatusLine(str(row["name"]), a.trend, a.explanation)
+                      for code, row in _catalogue(place_scope.indicators).items()
+                      if (a := place_scope.assessments.get(code)) is not None)
+        trend, rule = rollup([line.trend for line in lines], children="nyckeltal")
+        charts_ = _place_charts(str(place["code"]), place_scope, place_activities, first, last)
+        slides.append(Slide(
+            SlideKind.PLACE, place_name, subtitle, trend, rule, lines, charts_,
+            footer=foot(place_scope.sources(), place_scope.data_date, f"{place_name}, {name}"),
+            note="" if charts_ else f"Inga diagram: det finns inga värden för {place_name} t.o.m. "
+                                    f"{date_text(period.last_day)}.",
+        ))
+    plan_rows = action_plan_table(
+        queries.run(con, "activity_list", district=district, goal="", place="", status=""), period, numbers)
+    slides.append(Slide(SlideKind.ACTION_PLAN, "Handlingsplanen: pågående och planerade insatser", subtitle,
+                        table=plan_rows, footer=foot([ACTION_PLAN_SOURCE]),
+                        note="" if len(plan_rows) else "Inga insatser i handlingsplanen för perioden."))
+    due = commitment_table(queries.run(con, "commitment_list", district=district, status=""), period)
+    slides.append(Slide(SlideKind.COMMITMENTS, "Åtaganden från förra mötet", subtitle, table=due,
+                        footer=foot([COMMITMENT_SOURCE]),
+                        note="" if len(due) else "Inga öppna åtaganden att följa upp."))
+    return Pack(district, name, period, when, demo, tuple(slides))
+
+
+# ---------------------------------------------------------------------------------------------------
+# The year-end compilation
+# ---------------------------------------------------------------------------------------------------
+
+
+def year_activity_table(activities: pd.DataFrame, year: int, goal_codes: Sequence[str],
+                        numbers: Mapping[str, str]) -> pd.DataFrame:
+    """scope_activities rows of the goals active in the year, with their status at the year's end; Swedish columns.
+
+    Done in the year: 'Genomförd'; cancelled: 'Inställd'; still running at the year's end: 'Pågår' (also one
+    closed later); not started: 'Planerad'. Activities closed before the year or starting after it are left out.
+    """
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    rows = activities.loc[activities["goal_code"].isin(list(goal_codes))]
+    result: dict[int, dict[str, Any]] = {}
+    for r in rows.to_dict("records"):
+        status, start, end = ActivityStatus(r["status"]), _day(r["start_date"]), _day(r["end_date"])
+        if (start and start > last) or (end and end < first and status is not ActivityStatus.PLANNED):
+            continue
+        if status is ActivityStatus.DONE and end and end > last:
+            status = ActivityStatus.ONGOING  # it was not done yet at the year's end
+        if status is ActivityStatus.ONGOING and start is None:
+            status = ActivityStatus.PLANNED
+        entry = result.setdefault(int(r["id"]), {"Insats": str(r["title"]), "Status": ACTIVITY_STATUS_WORDS[status],
+                                                 "_goals": []})
+        entry["_goals"].append(numbers.get(str(r["goal_code"]), str(r["goal_code"])))
+    order = {ActivityStatus.DONE: 0, ActivityStatus.ONGOING: 1, ActivityStatus.PLANNED: 2, ActivityStatus.CANCELLED: 3}
+    rank = {ACTIVITY_STATUS_WORDS[s]: n for s, n in order.items()}
+    table = [{"Insats": e["Insats"], "Status": e["Status"], "Mål": ", ".join(dict.fromkeys(e["_goals"]))}
+             for e in result.values()]
+    table.sort(key=lambda row: rank[row["Status"]])
+    return pd.DataFrame(table, columns=list(YEAR_ACTIVITY_COLUMNS))
+
+
+def build_year_end(con: duckdb.DuckDBPyConnection, district: str, year: int) -> Pack:
+    """The agreement's yearly compilation: per priority area the goals' status, the activities and the analysis."""
+    period = Period(date(year, 1, 1), Grain.YEAR)
+    name = _district_name(con, district, period.last_day)
+    demo = db.is_demo(con)
+    scope = scope_data(con, district, "", name, period.last_day)
+    overview = queries.run(con, "goal_overview", district=district)
+    activities = queries.run(con, "scope_activities", district=district, place="")
+    comments = queries.run(con, "period_comments", district=district,
+                           **{"from": period.start, "to": period.last_day})
+    numbers = _goal_numbers(overview)
+    first, last = Period(period.start, Grain.MONTH), Period(date(year, 12, 1), Grain.MONTH)
+    when, subtitle = scope.data_date, f"{name} · {year}"
+    title_sub = "Mål, insatser och styrgruppens analys · " + (f"data t.o.m. {date_text(when)}" if when else NO_DATA)
+    slides = [Slide(SlideKind.TITLE, f"Årssammanställning {year} – {name}", title_sub,
+                    footer=footer(name, scope.sources(), when, demo))]
+    for area, label, goals in _area_groups(overview):
+        trend, rule = scope.areas.get(area, (Trend.NO_DATA, "Inga mål med nyckeltal i stadsdelsområdet."))
+        goal_codes = [str(g["goal_code"]) for g in goals]
+        charts_ = _headline_charts(goals, scope, activities, first, last)
+        table = year_activity_table(activities, year, goal_codes, numbers)
+        comment = _area_comment(comments, goal_codes, every=True)
+        notes = [] if len(table) else [f"Inga insatser för områdets mål under {year}."]
+        if not comment:
+            notes.append(f"Styrgruppen har inte kommenterat områdets mål för {year}.")
+        slides.append(Slide(SlideKind.AREA, label, subtitle, trend, rule, _goal_lines(goals, scope), charts_, table,
+                            comment, footer(name, _area_sources(goals, scope), when, demo), " ".join(notes)))
+    return Pack(district, name, period, when, demo, tuple(slides))
+
+
+def year_end_tables(pack: Pack) -> dict[str, pd.DataFrame]:
+    """The year-end workbook's sheets from a build_year_end pack: goal status, activities and analysis per area."""
+    goals, activities, analysis = [], [], []
+    for slide in pack.slides:
+        if slide.kind is not SlideKind.AREA:
+            continue
+        for line in slide.lines:
+            shown = DISPLAY[line.trend]
+            goals.append({"Område": slide.title, "Mål": line.label, "Status": f"{shown.icon} {shown.word}",
+                          "Förklaring": line.text})
+        if slide.table is not None:
+            activities.extend({"Område": slide.title, **row} for row in slide.table.to_dict("records"))
+        analysis.append({"Område": slide.title, "Status": DISPLAY[slide.status or Trend.NO_DATA].word,
+                         "Regel": slide.status_text, "Styrgruppens analys": slide.comment})
+    return {
+        "Målens status": pd.DataFrame(goals, columns=["Område", "Mål", "Status", "Förklaring"]),
+        "Insatser": pd.DataFrame(activities, columns=["Område", *YEAR_ACTIVITY_COLUMNS]),
+        "Styrgruppens analys": pd.DataFrame(analysis, columns=["Område", "Status", "Regel", "Styrgruppens analys"]),
+    }
