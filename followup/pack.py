@@ -209,7 +209,8 @@ def scope_data(con: duckdb.DuckDBPyConnection, district: str, place: str, name: 
 
 
 def headline_code(codes: Sequence[str], assessments: Mapping[str, Assessment], status: Trend) -> str | None:
-    """The goal's headline indicator (webapp.oversikt's rule): the first whose trend is the goal's, else one with a value."""
+    """A goal's headline indicator (Översikt's key figure, a slide's chart): the first whose trend is the
+    goal's status, else the first with a value, else the first."""
     known = [code for code in codes if code in assessments]
     if status is not Trend.NO_DATA:
         matching = [code for code in known if assessments[code].trend is status]

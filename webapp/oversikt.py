@@ -25,6 +25,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from followup import charts, fmt, series
+from followup.pack import headline_code
 from followup.model import Aggregation, Frequency, GoalScope, Grain, Unit
 from followup.periods import PERIODS_PER_YEAR, Period, natural_grain, periods_between
 from followup.status import DISPLAY, Assessment, Point, Trend
@@ -98,17 +99,6 @@ class AreaRow:
     def label(self) -> str:
         """'2. Otrygga och brottsutsatta platser': the heading, and the ?prio= value of the area page."""
         return area_label(self.number, self.name)
-
-
-def headline_code(codes: Sequence[str], assessments: Mapping[str, Assessment], status: Trend) -> str | None:
-    """The goal's headline indicator: the first whose trend is the goal's status, else one with a value."""
-    known = [code for code in codes if code in assessments]
-    if status is not Trend.NO_DATA:
-        matching = [code for code in known if assessments[code].trend is status]
-        if matching:
-            return matching[0]
-    with_value = [code for code in known if assessments[code].current_label]
-    return (with_value or known or [None])[0]
 
 
 def _one_grain(points: Sequence[Point], frequency: Frequency) -> list[Point]:
