@@ -21,6 +21,7 @@ page = st.navigation(
         st.Page("views/trender.py", title="Trender", icon=":material/trending_up:"),
         st.Page("views/handlingsplan.py", title="Handlingsplan", icon=":material/checklist:"),
         st.Page("views/styrgrupp.py", title="Styrgruppen", icon=":material/groups:"),
+        st.Page("views/mote.py", title="Mötesläge", icon=":material/co_present:"),
         st.Page("views/data.py", title="Data", icon=":material/upload_file:"),
         st.Page(components.STATUS_HELP_PAGE, title="Hur räknas status?", icon=":material/help:"),
     ]

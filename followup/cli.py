@@ -1,7 +1,7 @@
-"""The command line, `python -m followup`: demo, init, migrate and info (load, undo, export come later).
+"""The command line, `python -m followup`: demo, init, migrate, info, load, undo and export.
 
-Exit status: 0 done, 1 a database problem (its Swedish message on stderr, no traceback), 2 a usage error
-or a command that is not there yet. The database file is --db, else $FOLLOWUP_DB, else data/followup.duckdb.
+Exit status: 0 done, 1 a database or export problem (its Swedish message on stderr, no traceback), 2 a usage
+error. The database file is --db, else $FOLLOWUP_DB, else data/followup.duckdb.
 """
 
 from __future__ import annotations
@@ -11,25 +11,30 @@ import getpass
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import closing
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import duckdb
 
-from followup import config, db, fmt, imports, migrations
+from followup import config, db, fmt, imports, migrations, queries
 from followup.imports import load as loader
-from followup.model import LoadKind
+from followup.imports.text import did_you_mean, normalise
+from followup.model import Grain, LoadKind
+from followup.periods import MONTH_NAMES, Period, parse_period
+
+if TYPE_CHECKING:
+    from followup.pack import Pack
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 
 PROG = "python -m followup"
-LATER = {
-    "export": "exportera diagram och siffror (kommer i en senare version)",
-}
 
 # argparse speaks English; its few messages a user meets, in Swedish
 _ARGPARSE_MESSAGES = [
@@ -38,6 +43,8 @@ _ARGPARSE_MESSAGES = [
     (r"argument (.+?): invalid int value: (.*)", r"argumentet \1 ska vara ett heltal, inte \2"),
     (r"argument (.+?): invalid choice: (.*?) \(choose from (.*)\)", r"okänt \1 \2 (välj bland \3)"),
     (r"argument (.+?): expected one argument", r"argumentet \1 behöver ett värde"),
+    (r"one of the arguments (.*) is required", r"ett av argumenten \1 behövs"),
+    (r"argument (.+?): not allowed with argument (.*)", r"argumentet \1 går inte att kombinera med \2"),
 ]
 
 
@@ -126,17 +133,14 @@ def build_parser() -> argparse.ArgumentParser:
     undo.add_argument("--user", metavar="NAMN", help="vem som ångrar (annars kontots namn)")
     undo.add_argument("--wait", type=float, default=120.0, metavar="SEKUNDER",
                       help="hur länge att vänta om en annan process skriver till databasen (standard 120)")
-    for name, help_text in LATER.items():
-        command(name, help_text, run_later)  # any further arguments are accepted, see main()
+    _add_export(command)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
-    if extra and args.command not in LATER:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
@@ -429,11 +433,258 @@ def run_undo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run_later(args: argparse.Namespace) -> int:
-    """load, undo, export: not in this version."""
-    print(
-        f"Kommandot '{args.command}' finns inte i den här versionen av programmet; det kommer i en senare "
-        f"version. Se '{PROG} --help' för det som finns nu.",
-        file=sys.stderr,
+# --- export: the meeting pack as a deck, images or the numbers behind its charts ---------------------------
+
+
+class ExportFormat(StrEnum):
+    PPTX = "pptx"
+    PNG = "png"
+    SVG = "svg"
+    XLSX = "xlsx"
+    CSV = "csv"
+
+
+FILE_FORMATS = frozenset({ExportFormat.PPTX, ExportFormat.XLSX})
+"""Formats written as one file; the others are a folder with one file per chart."""
+YEAR_FORMATS = FILE_FORMATS
+"""The year-end compilation is a deck or a workbook."""
+FORMAT_WORDS = {ExportFormat.PPTX: "presentationen", ExportFormat.XLSX: "Excel-filen"}
+
+
+class ExportRefused(Exception):
+    """An export option that cannot be used; the Swedish message names the cause and the fix (exit 2)."""
+
+
+@dataclass(frozen=True)
+class ExportJob:
+    """What `export` was asked for, checked before the database is opened."""
+
+    format: ExportFormat
+    out: Path
+    period: Period  # the meeting's period, or the year of the year-end compilation
+    year_end: bool
+    template: Path | None
+
+
+def _add_export(command: Callable[..., argparse._ArgumentGroup]) -> None:
+    """The `export` subcommand and its options."""
+    export = command("export", "bygg mötespaketet som PowerPoint, bilder (PNG, SVG) eller siffror (Excel, CSV)",
+                     run_export)
+    export.add_argument("--district", required=True, metavar="OMRÅDE",
+                        help="stadsdelsområdets namn eller kod, t.ex. \"Hässelby-Vällingby\" eller hasselby-vallingby")
+    when = export.add_mutually_exclusive_group(required=True)
+    when.add_argument("--period", metavar="PERIOD",
+                      help="mötets period: 2025-T2 (tertial), 2025-Q2, 2025-03 (månad) eller 2025")
+    when.add_argument("--year", type=int, metavar="ÅR", help="årssammanställningen för ett år (pptx eller xlsx)")
+    export.add_argument("--format", choices=[f.value for f in ExportFormat], metavar="FORMAT",
+                        help="pptx, png, svg, xlsx eller csv (utan --format: efter --out, .pptx eller .xlsx)")
+    export.add_argument("--out", required=True, metavar="FIL/MAPP",
+                        help="filen (pptx, xlsx) eller mappen (png, svg, csv: en fil per diagram)")
+    export.add_argument("--template", metavar="FIL", help="egen PowerPoint-mall (.pptx eller .potx) för pptx")
+
+
+def export_format(given: str | None, out: Path) -> ExportFormat:
+    """--format, else the format --out's suffix names (.pptx, .xlsx); ExportRefused when neither says."""
+    if given:
+        return ExportFormat(given)
+    suffix = out.suffix.lower().lstrip(".")
+    if suffix in {f.value for f in FILE_FORMATS}:
+        return ExportFormat(suffix)
+    raise ExportRefused(
+        f"Vilket format ska {out} få? Ange --format pptx, png, svg, xlsx eller csv, eller låt --out sluta på "
+        ".pptx eller .xlsx."
     )
-    return EXIT_USAGE
+
+
+def export_out(fmt: ExportFormat, out: Path) -> Path:
+    """The file or folder to write: a file format's suffix added when missing; ExportRefused when it cannot be."""
+    suffix = f".{fmt.value}"
+    if fmt in FILE_FORMATS:
+        if out.is_dir():
+            raise ExportRefused(f"--out {out} är en mapp; {fmt.value} skrivs som en fil. Ange ett filnamn, t.ex. "
+                                f"{out / ('paket' + suffix)}.")
+        if not out.suffix:
+            return out.with_name(out.name + suffix)
+        if out.suffix.lower() != suffix:
+            raise ExportRefused(f"--out {out} slutar inte på {suffix}. Ge filen ändelsen {suffix} eller välj ett "
+                                "annat --format.")
+        return out
+    if out.exists() and not out.is_dir():
+        raise ExportRefused(f"--out {out} är en fil, men {fmt.value} skrivs som en fil per diagram i en mapp. "
+                            "Ange en mapp (den skapas om den saknas).")
+    if out.suffix.lower() in {f".{f.value}" for f in ExportFormat}:
+        raise ExportRefused(f"--out {out} ser ut som ett filnamn, men {fmt.value} skrivs som en fil per diagram i "
+                            f"en mapp. Ange en mapp, t.ex. {out.with_suffix('')}.")
+    return out
+
+
+def export_job(args: argparse.Namespace) -> ExportJob:
+    """The checked export options (no database needed); ExportRefused with a Swedish message when wrong."""
+    out = Path(args.out)
+    fmt = export_format(args.format, out)
+    if args.year is not None:
+        if fmt not in YEAR_FORMATS:
+            raise ExportRefused(f"Årssammanställningen (--year) finns som pptx och xlsx, inte som {fmt.value}. "
+                                "Ange --format pptx eller xlsx, eller --period för mötespaketets diagram.")
+        try:
+            period = Period(date(args.year, 1, 1), Grain.YEAR)
+        except ValueError as error:
+            raise ExportRefused(str(error)) from None
+    else:
+        try:
+            period = parse_period(args.period)
+        except ValueError as error:
+            raise ExportRefused(str(error)) from None
+    if args.template and fmt is not ExportFormat.PPTX:
+        raise ExportRefused(f"--template gäller bara PowerPoint (--format pptx), inte {fmt.value}.")
+    return ExportJob(fmt, export_out(fmt, out), period, args.year is not None,
+                     Path(args.template) if args.template else None)
+
+
+def _district_key(text: str) -> str:
+    """A district name or code for matching: case, å/ä/ö and space or hyphen do not matter."""
+    return normalise(text).replace(" ", "-")
+
+
+def resolve_district(con: duckdb.DuckDBPyConnection, given: str, on: date) -> tuple[str, str]:
+    """(code, name) of the district named or coded GIVEN in force on a day; ExportRefused with suggestions."""
+    rows = queries.run(con, "current_districts", on=on)
+    pairs = list(zip(rows["code"].astype(str), rows["name"].astype(str), strict=True))
+    wanted = _district_key(given)
+    for code, name in pairs:
+        if wanted in (_district_key(code), _district_key(name)):
+            return code, name
+    names = [name for _, name in pairs]
+    raise ExportRefused(
+        f"Okänt stadsdelsområde '{given}' den {on.day} {MONTH_NAMES[on.month - 1]} {on.year}."
+        f"{did_you_mean(given, names)} Ange namnet eller "
+        f"koden för ett av: {', '.join(names) or 'inga'} (t.ex. --district \"{names[0] if names else ''}\")."
+    )
+
+
+def _export_progress() -> loader.Progress:
+    """Progress lines on stderr ('  40 % Bild 3 av 12 …'): an export takes seconds to minutes."""
+    def show(fraction: float, text: str) -> None:
+        print(f"  {round(fraction * 100):>3} % {text}", file=sys.stderr, flush=True)
+    return show
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """Write a file whole or not at all: beside it first, then renamed over it (the folder is made)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temp.write_bytes(data)
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _write_folder(folder: Path, files: Mapping[str, bytes]) -> list[Path]:
+    """Write each named file into FOLDER (made if missing); the paths written."""
+    paths = [folder / name for name in files]
+    for path, data in zip(paths, files.values(), strict=True):
+        _write_file(path, data)
+    return paths
+
+
+def _export_files(pack: Pack, job: ExportJob, progress: loader.Progress) -> list[Path]:
+    """Render the pack as the job asks and write it; the paths written."""
+    from followup.export import images, tables
+
+    if job.format is ExportFormat.PPTX:
+        from followup.export import deck
+
+        template = job.template.read_bytes() if job.template else None
+        build = deck.build_year_end_deck if job.year_end else deck.build_deck
+        _write_file(job.out, build(pack, template=template, progress=progress))
+        return [job.out]
+    if job.format is ExportFormat.XLSX and job.year_end:
+        from followup.export import workbook
+
+        _write_file(job.out, workbook.year_end_workbook(pack))
+        return [job.out]
+    charts = images.pack_charts(pack)
+    if not charts:
+        raise ExportRefused(f"Mötespaketet för {pack.district_name} {pack.period.label} har inga diagram (inga "
+                            "värden för områdets nyckeltal), så det finns inga diagram att exportera.")
+    if job.format is ExportFormat.XLSX:
+        _write_file(job.out, tables.to_xlsx(tables.pack_tables(pack)))
+        return [job.out]
+    if job.format is ExportFormat.CSV:
+        return _write_folder(job.out, {f"{key}.csv": tables.to_csv(frame)
+                                       for key, frame in tables.pack_tables(pack).items()})
+    progress(0.0, f"Ritar {len(charts)} diagram …")
+    rendered = images.render_images(images.pack_figures(pack), job.format.value, progress=progress)
+    return _write_folder(job.out, {f"{key}.{job.format.value}": data for key, data in rendered.items()})
+
+
+def _export_refusals(job: ExportJob) -> tuple[type[Exception], ...]:
+    """The exceptions whose Swedish message is the whole answer for the job's format (no traceback)."""
+    from followup.export.images import ImageExportError
+
+    if job.format is ExportFormat.PPTX:
+        from followup.export.deck import DeckRefused
+
+        return ExportRefused, ImageExportError, DeckRefused
+    return ExportRefused, ImageExportError
+
+
+def _build(con: duckdb.DuckDBPyConnection, district: str, job: ExportJob) -> Pack:
+    """The meeting pack (or the year-end compilation) for the district."""
+    from followup import pack
+
+    if job.year_end:
+        return pack.build_year_end(con, district, job.period.year)
+    return pack.build_pack(con, district, job.period)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """`export`: the meeting pack as a deck, images or tables; exit 0 only when every file was written."""
+    try:
+        job = export_job(args)
+    except ExportRefused as refused:
+        print(f"fel: {refused}", file=sys.stderr)
+        return EXIT_USAGE
+    if job.format in (ExportFormat.PNG, ExportFormat.SVG):
+        from followup.export import images
+
+        try:
+            images.check_browser()  # before the database work, not after it
+        except images.ImageExportError as missing:
+            print(f"Inget skrevs: {missing}", file=sys.stderr)
+            return EXIT_ERROR
+    path = config.db_path(args.db)
+    if not path.exists():
+        raise _missing(path)
+    progress = _export_progress()
+    with closing(db.open_database(path, read_only=True)) as con:
+        if db.schema_version(con) is None:
+            raise db.DatabaseError(f"Databasen {path} är tom. Skapa en databas med '{PROG} init' eller '{PROG} demo'.")
+        try:
+            code, name = resolve_district(con, args.district, job.period.last_day)
+        except ExportRefused as refused:
+            print(f"fel: {refused}", file=sys.stderr)
+            return EXIT_USAGE
+        what = f"årssammanställningen {job.period.year}" if job.year_end else f"mötespaketet {job.period.label}"
+        progress(0.0, f"Hämtar {what} för {name} ur {path} …")
+        try:
+            built = _build(con, code, job)
+        except ValueError as error:  # build_pack's Swedish messages (an unknown place, a district not in force)
+            print(error, file=sys.stderr)
+            return EXIT_ERROR
+    # the database is closed before the slow part: a dashboard waiting to write is not held up
+    try:
+        written = _export_files(built, job, progress)
+    except _export_refusals(job) as refused:
+        print(f"Inget skrevs: {refused}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as error:
+        print(f"Filen kunde inte skrivas: {error.strerror or error} ({error.filename or job.out}). Kontrollera "
+              "sökvägen och att du får skriva där.", file=sys.stderr)
+        return EXIT_ERROR
+    if job.format in FILE_FORMATS:
+        print(f"Klart: {written[0]} ({FORMAT_WORDS[job.format]} med {what} för {name}).")
+    else:
+        print(f"Klart: {len(written)} {job.format.value.upper()}-filer i {job.out} ({what} för {name}).")
+    return EXIT_OK

@@ -37,9 +37,10 @@ from followup import charts, series
 from followup.charts.series import ACTIVITY_WORDS
 from followup.model import ActivityStatus, Grain
 from followup.chartplan import ChartPlan, build_figure, chart_plan, window
+from followup.pack import chart_data
 from followup.periods import MONTH_NAMES, Period, range_label
 from followup.status import COMPARISON_LABELS, Assessment, TargetStatus, Trend
-from webapp import components, state
+from webapp import components, exports, state
 
 
 def area_label(number: int, name: str) -> str:
@@ -317,6 +318,10 @@ def chart(
     )
     st.plotly_chart(fig, theme=None, width="stretch", config=charts.PLOTLY_CONFIG, alt=charts.alt_text(fig) or None,
                     key=key)
+    data = chart_data(indicator, plan, first, last, key=key, scope_name=scope_name, assessment=None,
+                      activities=on_time_axis(activities))
+    if data is not None:
+        exports.chart_downloads(data, fig, key=key)
     notes = [f"Räknat som {plan.counted}."] if plan.counted else []
     if plan.note:
         notes.append(plan.note)
