@@ -18,7 +18,8 @@ places = handlingsplan.place_options(state.query("district_places", district=dis
 goal, place, status = handlingsplan.filters(goals, places)
 activities = state.query("activity_list", district=district, goal=goal, place=place, status=status)
 st.caption(f"{len(activities)} insatser. Välj mål, plats och status ovanför tabellen; adressen följer valet.")
-st.dataframe(handlingsplan.table(activities, goals), hide_index=True, width="stretch")
+st.dataframe(handlingsplan.table(activities, goals), hide_index=True, width="stretch",
+             column_config=handlingsplan.COLUMN_WIDTHS)
 
 add, edit = st.tabs(["Lägg till insats", "Ändra eller avsluta"])
 with add:

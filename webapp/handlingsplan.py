@@ -48,6 +48,16 @@ def place_options(places: pd.DataFrame) -> dict[str, str]:
     return dict(sorted(zip(places["code"], places["name"], strict=True), key=lambda item: item[1]))
 
 
+COLUMN_WIDTHS = {
+    "Nr": st.column_config.NumberColumn(width=50),
+    "Mål": st.column_config.TextColumn(width=130),
+    "Status": st.column_config.TextColumn(width=110),
+    "Start": st.column_config.TextColumn(width=130),
+    "Slut": st.column_config.TextColumn(width=130),
+}
+"""Narrow columns for short values, so the table's dates fit a 1920-pixel screen without scrolling."""
+
+
 def table(activities: pd.DataFrame, goals: Mapping[str, str]) -> pd.DataFrame:
     """activity_list rows as the table shown: Swedish headings and words, goals by number."""
     def goal_numbers(codes: Any) -> str:
