@@ -27,6 +27,7 @@ page = st.navigation(
     ]
 )
 
+state.start_run()
 path = state.database_path()
 try:
     if path.exists():

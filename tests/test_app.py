@@ -187,3 +187,23 @@ def test_status_markdown_has_icon_word_and_colour(value: status.Trend | status.T
     text = components.status_markdown(value)
     assert shown.icon in text and shown.word in text
     assert text.startswith(f":{components.STATUS_COLOURS[value]}-background[")
+
+
+def test_the_data_version_is_read_once_per_run(demo_db_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every cached query of a run is keyed on one data version, read once, not once per query."""
+    from followup import queries
+
+    calls: list[str] = []
+    real_run = queries.run
+
+    def counting_run(con, name, **params):  # noqa: ANN001, ANN202
+        calls.append(name)
+        return real_run(con, name, **params)
+
+    monkeypatch.setattr(queries, "run", counting_run)
+    at = AppTest.from_file(str(config.ROOT / "dashboard.py"), default_timeout=60)
+    at.switch_page("views/oversikt.py").run()
+    assert not at.exception
+    calls.clear()
+    at.run()  # a cached rerun of Översikt, which calls a dozen cached queries
+    assert calls.count("data_version") == 1, calls

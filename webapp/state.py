@@ -50,10 +50,28 @@ def connection(path: str) -> duckdb.DuckDBPyConnection:
     return db.open_database(file)
 
 
+RUN_VERSION_KEY = "_followup_data_version"
+"""Session-state key of the data version read once per script run (see start_run)."""
+
+
+def start_run() -> None:
+    """Forget the data version of the previous run; dashboard.py calls this first in every run."""
+    st.session_state.pop(RUN_VERSION_KEY, None)
+
+
 def data_version(path: str) -> str:
-    """A fingerprint of the loads in the file; it changes when data is loaded or a load is undone."""
+    """A fingerprint of what the file holds; it changes with every load, undo and audited write.
+
+    Read once per script run (and again after a write in the run), not once per cached call: the
+    cached results of a run then all belong to the same version, and a cached rerun costs one query.
+    """
+    known = st.session_state.get(RUN_VERSION_KEY)
+    if known is not None and known[0] == path:
+        return known[1]
     row = queries.run(connection(path), "data_version").iloc[0]
-    return f"{row.last_load}-{row.loads}-{row.undone_loads}-{row.last_write}"
+    version = f"{row.last_load}-{row.loads}-{row.undone_loads}-{row.last_write}"
+    st.session_state[RUN_VERSION_KEY] = (path, version)
+    return version
 
 
 def current_user() -> str:
@@ -77,6 +95,7 @@ def on_cursor(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return action(cursor, *args, **kwargs)
     finally:
         cursor.close()
+        st.session_state.pop(RUN_VERSION_KEY, None)  # a write changes the version: read it again
 
 
 @st.cache_data(show_spinner=False, max_entries=500)
