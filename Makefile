@@ -4,7 +4,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test demo lint browser
+.PHONY: run test demo lint browser bench
 
 run: $(VENV)/.installed-run  ## start the dashboard; the demo database is built on first start
 	$(PY) -m streamlit run dashboard.py
@@ -17,6 +17,14 @@ demo: $(VENV)/.installed-run  ## build the demo database with the command line
 
 lint: $(VENV)/.installed-dev  ## ruff
 	$(PY) -m ruff check .
+
+# Not part of `make test`: minutes of runs, each printing a markdown table (timings are never asserted).
+# SIZE=M or SIZE=L benchmarks the pages on bench/citygen.py's city-scale data instead of the demo.
+SIZE ?= S
+bench: $(VENV)/.installed-dev  ## benchmarks: foundation, 1M-row load, pages (SIZE=S|M|L)
+	$(PY) bench/bench_foundation.py
+	$(PY) bench/bench_load.py
+	$(PY) bench/bench_pages.py --size $(SIZE) --server-rss
 
 # Debian's chromium for the browser tests. Outside CI a failed install only warns (the browser tests
 # are then skipped); under CI (CI=true) it stops the run.

@@ -1,0 +1,573 @@
+"""Benchmark of the pages (issue 6): each page's script cold, warm and cached, its raw SQL, a naive peer, exports, RSS.
+
+For one database (FOLLOWUP_DB points at a copy in a temporary folder) and one district (Hässelby-Vällingby):
+
+1. Each page's full script run with Streamlit's AppTest, as a user's rerun:
+   - cold: st.cache_data and st.cache_resource cleared (the connection is reopened), first visit;
+   - warm: a district not seen before (?omrade=, one new district per repeat, caches kept);
+   - cached: the same scope again.
+   Every run is a new AppTest session with the page's query parameters (the app's scope lives in the URL);
+   only `run()` is timed. Every page is run once untimed before measuring, so imports are not counted.
+2. The raw DuckDB time of the same SQL: followup.queries.run is wrapped to record the named queries and
+   parameters of the first warm run; each is then run on a fresh cursor with .df() (as queries.run does),
+   summed per page. page/raw is the warm median over that sum. SQL that does not go through queries.run
+   (core reads on webapp.state.on_cursor, e.g. db.info) is not recorded.
+3. A naive peer: the common Streamlit pattern. The tables a page needs are loaded whole into pandas once
+   (`con.table(name).df()`, the load cached as st.cache_data would), and each rerun filters and aggregates
+   them in Python for the page's headline numbers only (no charts, no status rules, no rendering):
+   - Översikt and Mötesläge: per indicator the district's latest value and the value a year earlier;
+     for EST indicators the weekly event counts of the district, latest week and a year earlier;
+   - Prioriterat område: the monthly series of each indicator of priority area 2 for the district;
+   - Platser: events per place of the district in the last twelve months and the twelve before;
+   - Trender: one indicator's monthly series for the district (the events of its category per month);
+   - Handlingsplan: the district's activities joined with their goals;
+   - Styrgruppen: the district's comments and commitments;
+   - Data: the import log, newest first.
+   peer/ours is the peer's warm rerun over our page's warm rerun (peer does less work than our page).
+4. The PowerPoint deck (followup.export.deck.build_deck on followup.pack.build_pack, Hässelby-Vällingby,
+   2025-T2) and a batch of 10 PNGs (followup.export.images.render_images, the pack's first 10 figures);
+   the first batch includes the browser start.
+6. Peak RSS of this process (resource.getrusage), and with --server-rss the peak RSS of a real
+   `streamlit run` process after a headless Chromium has visited every page once.
+
+Item 5 of the issue (1 million CSV rows) is bench/bench_load.py. Prints a markdown table; asserts nothing
+about time. Sizes M and L come from bench/citygen.py (build(path, size, seed=1)); --db uses a given file.
+Run: .venv/bin/python bench/bench_pages.py [--size S|M|L] [--db PATH] [--repeat N] [--cold N] [--server-rss]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import importlib
+import io
+import logging
+import os
+import platform
+import pstats
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import warnings
+from collections.abc import Callable
+from contextlib import closing
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import duckdb  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from followup import config, db, queries  # noqa: E402
+
+DISTRICT = "hasselby-vallingby"
+DISTRICT_NAME = "Hässelby-Vällingby"
+WARM_DISTRICTS = ("Hägersten-Älvsjö", "Bromma", "Farsta", "Järva", "Södermalm", "Kungsholmen", "Skarpnäck",
+                  "Enskede-Årsta-Vantör", "Norra innerstaden", "Skärholmen")
+"""Districts visited for the warm runs, one new one per repeat (never Hässelby-Vällingby, the cold scope).
+In the demo (size S) only the first two hold events, places and activities besides Hässelby-Vällingby."""
+WARM_PERIODS = ("2025-T1", "2024-T3", "2024-T2", "2024-T1", "2023-T3", "2023-T2", "2023-T1", "2025-Q3", "2025-Q2",
+                "2025-Q1")
+"""Mötesläge's warm runs: Hässelby-Vällingby in a meeting period not seen before (?period=)."""
+PERIOD = "2025-T2"
+AREA_2 = "2. Otrygga och brottsutsatta platser"
+TREND_INDICATOR_CATEGORY = "otrygg-plats"
+RUN_TIMEOUT = 600.0  # seconds before AppTest gives up on one run (a ceiling, not an assertion)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of the app as the benchmark opens it."""
+
+    label: str
+    script: str | None  # None: the default page (Översikt)
+    params: dict[str, str] = field(default_factory=dict)
+    warm_by_period: bool = False  # warm runs change ?period= instead of the district
+
+    def warm_scope(self, number: int) -> tuple[str, dict[str, str]]:
+        """The district and extra query parameters of the number-th warm run (a scope not seen before)."""
+        if self.warm_by_period:
+            return DISTRICT_NAME, {"period": WARM_PERIODS[number % len(WARM_PERIODS)]}
+        return WARM_DISTRICTS[number % len(WARM_DISTRICTS)], {}
+
+
+PAGES = (
+    Page("Översikt", None),
+    Page("Prioriterat område (område 2)", "views/omrade.py", {"prio": AREA_2}),
+    Page("Platser", "views/platser.py"),
+    Page("Trender", "views/trender.py"),
+    Page("Handlingsplan", "views/handlingsplan.py"),
+    Page("Styrgruppen", "views/styrgrupp.py"),
+    Page("Mötesläge (bild 4)", "views/mote.py", {"bild": "4"}, warm_by_period=True),
+    Page("Data", "views/data.py"),
+)
+
+
+@dataclass
+class PageResult:
+    """The timings of one page (seconds)."""
+
+    cold: list[float] = field(default_factory=list)
+    warm: list[float] = field(default_factory=list)
+    cached: list[float] = field(default_factory=list)
+    recorded: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    raw: list[float] = field(default_factory=list)
+    peer_load: float = 0.0
+    peer: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+# --- recording the named queries ----------------------------------------------------------------------------
+
+_RECORD: list[tuple[str, dict[str, Any]]] | None = None
+_ORIGINAL_RUN = queries.run
+
+
+def _recording_run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:
+    """queries.run, noting the name and parameters while a recording is on."""
+    if _RECORD is not None:
+        _RECORD.append((name, dict(params)))
+    return _ORIGINAL_RUN(con, name, **params)
+
+
+# --- page runs ----------------------------------------------------------------------------------------------
+
+
+def clear_caches() -> None:
+    """Empty Streamlit's data and resource caches (the cached connection is closed)."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+_COMPONENTS: list[Any] = []
+"""The one registry of custom components every AppTest shares, as a server builds it once at start."""
+
+
+def run_page(page: Page, district_name: str, extra: dict[str, str] | None = None) -> tuple[float, list[str]]:
+    """One full script run of PAGE for a district in a new AppTest session: (seconds, exception texts)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=RUN_TIMEOUT)
+    # AppTest scans every installed package's metadata for components on a session's first run (0.4 s
+    # here); a server does that once at start, so the sessions share the first one's registry
+    if _COMPONENTS:
+        at._bidi_component_manager = _COMPONENTS[0]
+    at.query_params["omrade"] = district_name
+    for key, value in {**page.params, **(extra or {})}.items():
+        at.query_params[key] = value
+    if page.script:
+        at.switch_page(page.script)
+    start = time.perf_counter()
+    at.run()
+    seconds = time.perf_counter() - start
+    if not _COMPONENTS and at._bidi_component_manager is not None:
+        _COMPONENTS.append(at._bidi_component_manager)
+    return seconds, [str(e.value)[:200] for e in at.exception]
+
+
+def bench_page(page: Page, repeat: int, cold_repeat: int) -> PageResult:
+    """Cold, warm and cached runs of a page; the named queries of the first warm run are recorded."""
+    global _RECORD
+    result = PageResult()
+
+    def timed(district_name: str, into: list[float], extra: dict[str, str] | None = None) -> None:
+        seconds, errors = run_page(page, district_name, extra)
+        into.append(seconds)
+        result.errors.extend(errors)
+
+    for _ in range(cold_repeat):
+        clear_caches()
+        timed(DISTRICT_NAME, result.cold)
+    for number in range(repeat):
+        _RECORD = result.recorded if number == 0 else None
+        try:
+            district_name, extra = page.warm_scope(number)
+            timed(district_name, result.warm, extra)
+        finally:
+            _RECORD = None
+    for _ in range(repeat):
+        timed(DISTRICT_NAME, result.cached)
+    return result
+
+
+def raw_time(con: duckdb.DuckDBPyConnection, recorded: list[tuple[str, dict[str, Any]]]) -> float:
+    """Seconds to run the recorded named queries' SQL, each on a fresh cursor with .df()."""
+    start = time.perf_counter()
+    for name, params in recorded:
+        cursor = con.cursor()
+        try:
+            sql = queries.load(name).sql
+            (cursor.execute(sql, params) if params else cursor.execute(sql)).df()
+        finally:
+            cursor.close()
+    return time.perf_counter() - start
+
+
+# --- the naive peer ----------------------------------------------------------------------------------------
+
+PEER_TABLES = ("observation", "event", "indicator", "goal", "goal_indicator", "priority_area", "place",
+               "activity", "activity_goal", "comment", "commitment", "import_log")
+
+
+def load_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+    """Every table the peer pages use, whole, as pandas frames (what a typical app caches with st.cache_data)."""
+    return {name: con.table(name).df() for name in PEER_TABLES}
+
+
+def _headline(t: dict[str, pd.DataFrame], district: str, indicators: pd.DataFrame) -> pd.DataFrame:
+    """Per indicator the district's latest value and the value a year earlier (events counted per week)."""
+    obs = t["observation"]
+    mine = obs[(obs["district"] == district) & obs["place"].isna() & obs["indicator"].isin(indicators["code"])]
+    latest = mine.sort_values("period_start").groupby("indicator").tail(1)
+    earlier = mine.assign(period_start=mine["period_start"] + pd.DateOffset(years=1))
+    stored = latest.merge(earlier[["indicator", "period_start", "value"]], on=["indicator", "period_start"],
+                          how="left", suffixes=("", "_year_before"))
+    ev = t["event"]
+    est = ev[(ev["district"] == district) & (ev["source"] == "est")]
+    weekly = (est.assign(week=est["occurred_at"].dt.to_period("W").dt.start_time)
+              .groupby(["category", "week"]).size().rename("value").reset_index())
+    counted = weekly.merge(indicators[["code", "event_category"]], left_on="category", right_on="event_category")
+    last = counted.sort_values("week").groupby("code").tail(1)
+    year_before = counted.assign(week=counted["week"] + pd.Timedelta(weeks=52))
+    events = last.merge(year_before[["code", "week", "value"]], on=["code", "week"], how="left",
+                        suffixes=("", "_year_before"))
+    return pd.concat([stored, events], ignore_index=True)
+
+
+def peer_oversikt(t: dict[str, pd.DataFrame], district: str) -> object:
+    """Översikt's headline numbers: every indicator's latest value and the value a year earlier."""
+    return _headline(t, district, t["indicator"])
+
+
+def peer_omrade(t: dict[str, pd.DataFrame], district: str) -> object:
+    """Priority area 2: the monthly series of each of its indicators for the district."""
+    area = t["priority_area"].loc[t["priority_area"]["number"] == 2, "code"]
+    goals = t["goal"][t["goal"]["priority_area"].isin(area)]
+    codes = t["goal_indicator"].loc[t["goal_indicator"]["goal"].isin(goals["code"]), "indicator"]
+    indicators = t["indicator"][t["indicator"]["code"].isin(codes)]
+    obs = t["observation"]
+    stored = obs[(obs["district"] == district) & obs["place"].isna() & obs["indicator"].isin(codes)]
+    ev = t["event"]
+    est = ev[(ev["district"] == district) & (ev["source"] == "est")
+             & ev["category"].isin(indicators["event_category"].dropna())]
+    counted = est.groupby(["category", est["occurred_at"].dt.to_period("M")]).size()
+    return stored.groupby(["indicator", "period_start"])["value"].sum(), counted
+
+
+def peer_platser(t: dict[str, pd.DataFrame], district: str) -> object:
+    """Platser: events per place of the district in the last twelve months and the twelve before."""
+    ev = t["event"]
+    mine = ev[(ev["district"] == district) & ev["place"].notna()]
+    end = mine["occurred_at"].max()
+    current = mine[mine["occurred_at"] > end - pd.DateOffset(years=1)].groupby("place").size()
+    previous = mine[(mine["occurred_at"] <= end - pd.DateOffset(years=1))
+                    & (mine["occurred_at"] > end - pd.DateOffset(years=2))].groupby("place").size()
+    names = t["place"].set_index("code")["name"]
+    return pd.DataFrame({"current": current, "previous": previous}).join(names).sort_values("current")
+
+
+def peer_trender(t: dict[str, pd.DataFrame], district: str) -> object:
+    """Trender: one EST indicator's monthly series for the district."""
+    ev = t["event"]
+    mine = ev[(ev["district"] == district) & (ev["category"] == TREND_INDICATOR_CATEGORY) & (ev["source"] == "est")]
+    return mine.groupby(mine["occurred_at"].dt.to_period("M")).size()
+
+
+def peer_handlingsplan(t: dict[str, pd.DataFrame], district: str) -> object:
+    """Handlingsplan: the district's activities with their goals."""
+    mine = t["activity"][t["activity"]["district"] == district]
+    return mine.merge(t["activity_goal"], left_on="id", right_on="activity", how="left")
+
+
+def peer_styrgrupp(t: dict[str, pd.DataFrame], district: str) -> object:
+    """Styrgruppen: the district's comments and commitments, newest first."""
+    comments = t["comment"][t["comment"]["district"] == district].sort_values("created_at", ascending=False)
+    commitments = t["commitment"][t["commitment"]["district"] == district] if "district" in t["commitment"] \
+        else t["commitment"]
+    return comments, commitments
+
+
+def peer_mote(t: dict[str, pd.DataFrame], district: str) -> object:
+    """Mötesläge: Översikt's headline numbers plus priority area 2's series (the meeting's slides)."""
+    return peer_oversikt(t, district), peer_omrade(t, district)
+
+
+def peer_data(t: dict[str, pd.DataFrame], district: str) -> object:
+    """Data: the import log, newest first."""
+    return t["import_log"].sort_values("loaded_at", ascending=False)
+
+
+PEERS: dict[str, Callable[[dict[str, pd.DataFrame], str], object]] = {
+    "Översikt": peer_oversikt,
+    "Prioriterat område (område 2)": peer_omrade,
+    "Platser": peer_platser,
+    "Trender": peer_trender,
+    "Handlingsplan": peer_handlingsplan,
+    "Styrgruppen": peer_styrgrupp,
+    "Mötesläge (bild 4)": peer_mote,
+    "Data": peer_data,
+}
+
+
+# --- exports -----------------------------------------------------------------------------------------------
+
+
+def bench_exports(con: duckdb.DuckDBPyConnection, repeat: int) -> dict[str, list[float]]:
+    """Seconds of build_pack, build_deck and batches of 10 PNGs (the first batch starts the browser)."""
+    from followup import pack
+    from followup.export import deck, images
+    from followup.periods import parse_period
+
+    out: dict[str, list[float]] = {}
+
+    def clock(label: str, action: Callable[[], Any]) -> Any:
+        start = time.perf_counter()
+        value = action()
+        out.setdefault(label, []).append(time.perf_counter() - start)
+        return value
+
+    period = parse_period(PERIOD)
+    built = None
+    for _ in range(repeat):
+        built = clock("build_pack (Hässelby-Vällingby, 2025-T2)", lambda: pack.build_pack(con, DISTRICT, period))
+        clock("build_deck (.pptx of the pack)", lambda: deck.build_deck(built))
+    assert built is not None
+    figures = clock("10 figures (pack_figures)", lambda: images.pack_figures(built)[:10])
+    try:
+        images.check_browser()
+    except images.ImageExportError as error:
+        out["10 PNGs: " + str(error)[:60]] = []
+        return out
+    clock("10 PNGs, first batch (browser start included)", lambda: images.render_images(figures, "png"))
+    for _ in range(max(1, repeat - 1)):
+        clock("10 PNGs, browser running", lambda: images.render_images(figures, "png"))
+    images.stop_server()
+    return out
+
+
+# --- the server's RSS --------------------------------------------------------------------------------------
+
+
+def _vm_hwm(pid: int) -> int:
+    """Peak resident set size of a process in kB (VmHWM), 0 when it cannot be read."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def measure_server_rss(db_path: Path) -> str:
+    """Peak RSS (MB) of a real `streamlit run` after a headless Chromium opened every page once."""
+    import subprocess
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from e2e_support import CHROMIUM, CHROMIUM_ARGS, _free_port, open_page  # type: ignore[import-not-found]
+
+    port = _free_port()
+    env = dict(os.environ, **{config.DB_ENV: str(db_path), "PYTHONPATH": str(ROOT)})
+    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+               "--server.port", str(port), "--server.address", "127.0.0.1",
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    return "the server did not start"
+                time.sleep(0.3)
+        slugs = ["", "omrade", "platser", "trender", "handlingsplan", "styrgrupp", "mote", "data", "status_help"]
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                for slug in slugs:
+                    page = open_page(browser, f"{url}/{slug}?omrade={DISTRICT_NAME}")
+                    page.close()
+            finally:
+                browser.close()
+        return f"{_vm_hwm(server.pid) / 1024:,.0f} MB (VmHWM after {len(slugs)} pages, one session each)"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+# --- the database ------------------------------------------------------------------------------------------
+
+
+def build_database(size: str, path: Path) -> None:
+    """Size S: the demo database; M and L: bench/citygen.py's city-scale data."""
+    if size == "S":
+        from followup import demo
+
+        demo.build(path)
+        return
+    citygen = importlib.import_module("bench.citygen")
+    citygen.build(path, size, seed=1)
+
+
+def row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row counts of the big tables and the catalogue."""
+    tables = ("event", "observation", "place", "district", "indicator", "activity", "comment")
+    return {name: con.execute(f"select count(*) from {name}").fetchone()[0] for name in tables}  # noqa: S608
+
+
+# --- output ------------------------------------------------------------------------------------------------
+
+
+def ms(times: list[float]) -> str:
+    """Median (min–max) in milliseconds, or '–'."""
+    if not times:
+        return "–"
+    values = [t * 1000 for t in times]
+    return f"{statistics.median(values):,.0f} ({min(values):,.0f}–{max(values):,.0f})"
+
+
+def ratio(top: list[float], bottom: list[float]) -> str:
+    """median(top) / median(bottom) with one decimal, or '–'."""
+    if not top or not bottom or statistics.median(bottom) == 0:
+        return "–"
+    value = statistics.median(top) / statistics.median(bottom)
+    return f"{value:,.1f}×" if value >= 1 else f"{value:.2f}×"
+
+
+def print_table(size: str, counts: dict[str, int], megabytes: float, repeat: int, cold: int,
+                results: dict[str, PageResult], exports: dict[str, list[float]], peak_mb: float,
+                server: str) -> None:
+    """The markdown table of one size."""
+    import streamlit
+
+    print(f"\n### Size {size}: {counts['event']:,} events, {counts['observation']:,} observations, "
+          f"{counts['place']} places, {counts['district']} districts, {counts['indicator']} indicators, "
+          f"{counts['activity']} activities; {megabytes:,.0f} MB")
+    print(f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, duckdb "
+          f"{duckdb.__version__}, streamlit {streamlit.__version__}, pandas {pd.__version__}, {date.today()}; "
+          f"district {DISTRICT_NAME}; median (min–max) ms over {repeat} runs (cold: {cold})\n")
+    print("| page | cold | warm | cached | raw SQL (queries) | page/raw | peer warm (load once) | peer/ours |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for label, r in results.items():
+        peer_load = f" ({r.peer_load * 1000:,.0f})" if r.peer else ""
+        print(f"| {label} | {ms(r.cold)} | {ms(r.warm)} | {ms(r.cached)} | {ms(r.raw)} ({len(r.recorded)}) | "
+              f"{ratio(r.warm, r.raw)} | {ms(r.peer)}{peer_load} | {ratio(r.peer, r.warm)} |")
+    print("\n| export | median ms | min–max ms | runs |\n|---|---:|---:|---:|")
+    for label, times in exports.items():
+        if times:
+            values = [t * 1000 for t in times]
+            print(f"| {label} | {statistics.median(values):,.0f} | {min(values):,.0f}–{max(values):,.0f} | "
+                  f"{len(values)} |")
+        else:
+            print(f"| {label} | – | – | 0 |")
+    print(f"\nPeak RSS of the bench process: {peak_mb:,.0f} MB" + (f"; `streamlit run`: {server}" if server else ""))
+    for label, r in results.items():
+        if r.errors:
+            print(f"- {label}: {len(r.errors)} exceptions in page runs, first: {r.errors[0]}")
+
+
+def profile_run(page: Page, district_name: str, extra: dict[str, str], lines: int) -> str:
+    """cProfile of one run of a page's script (its thread), the top functions by cumulative time."""
+    profiler = cProfile.Profile()
+
+    def start_in_thread(*_: Any) -> None:  # the script runs on AppTest's own thread, started per run
+        sys.setprofile(None)
+        profiler.enable()
+
+    threading.setprofile(start_in_thread)
+    try:
+        run_page(page, district_name, extra)
+    finally:
+        threading.setprofile(None)  # type: ignore[arg-type]
+        profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(lines)
+    return out.getvalue()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=("S", "M", "L"), default="S")
+    parser.add_argument("--db", type=Path, help="use this database file (copied) instead of building one")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--cold", type=int, default=3, help="cold runs per page")
+    parser.add_argument("--server-rss", action="store_true", help="also measure a real `streamlit run` process")
+    parser.add_argument("--profile", metavar="PAGE", help="print a cProfile of a warm and a cached run of the page "
+                        "whose label starts with PAGE (e.g. Mötesläge) instead of the table")
+    args = parser.parse_args()
+    if args.repeat > len(WARM_DISTRICTS):
+        parser.error(f"--repeat is at most {len(WARM_DISTRICTS)} (one unseen district per warm run)")
+
+    warnings.filterwarnings("ignore")
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    queries.run = _recording_run  # every page query goes through it (webapp.state, followup.pack)
+
+    with tempfile.TemporaryDirectory(prefix="bench-pages-") as folder:
+        path = Path(folder) / "bench.duckdb"
+        if args.db:
+            shutil.copyfile(args.db, path)
+        else:
+            build_database(args.size, path)
+        os.environ[config.DB_ENV] = str(path)
+        megabytes = path.stat().st_size / 1e6
+
+        for page in PAGES:  # untimed: imports and first-use costs of every module
+            run_page(page, DISTRICT_NAME)
+        if args.profile:
+            chosen = next(p for p in PAGES if p.label.startswith(args.profile))
+            district, extra = chosen.warm_scope(0)
+            print("## warm run (a scope not seen before)\n" + profile_run(chosen, district, extra, 45))
+            print("## cached run (the same scope again)\n" + profile_run(chosen, district, extra, 45))
+            return
+        results = {page.label: bench_page(page, args.repeat, args.cold) for page in PAGES}
+        clear_caches()  # closes the app's connection, so the file can be opened read-only
+
+        with closing(db.open_database(path, read_only=True)) as con:
+            counts = row_counts(con)
+            for r in results.values():
+                raw_time(con, r.recorded)  # once untimed: DuckDB's buffer cache as warm as the page's
+                r.raw = [raw_time(con, r.recorded) for _ in range(args.repeat)]
+            start = time.perf_counter()
+            tables = load_tables(con)
+            load_seconds = time.perf_counter() - start
+            for label, r in results.items():
+                r.peer_load = load_seconds
+                peer = PEERS[label]
+                peer(tables, DISTRICT)
+                page = next(p for p in PAGES if p.label == label)
+                for number in range(args.repeat):
+                    district_name, _ = page.warm_scope(number)
+                    code = con.execute("select code from district where name = $n", {"n": district_name}).fetchone()[0]
+                    start = time.perf_counter()
+                    peer(tables, code)
+                    r.peer.append(time.perf_counter() - start)
+            del tables
+            exports = bench_exports(con, max(2, args.repeat // 2 + 1))
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        server = measure_server_rss(path) if args.server_rss else ""
+
+    print_table(args.size, counts, megabytes, args.repeat, args.cold, results, exports, peak_mb, server)
+
+
+if __name__ == "__main__":
+    main()
