@@ -101,6 +101,7 @@ def test_crime_types_no_source_code_maps_are_skipped_and_named_in_a_note(export)
     assert note.startswith("3 rader")  # the two types' rows, '..' included; not Botkyrka's unknown type
     assert "'12 kap. Skadegörelsebrott'" in note and "'4 kap. Brott mot frihet och frid'" in note
     assert "Någon okänd brottstyp" not in note
+    assert not any(n.startswith("Brottstypen '12 kap. Skadegörelsebrott'") for n in export.notes)
     assert not any(p.column == "Brott" for p in export.problems)
 
 
@@ -128,6 +129,9 @@ def test_bad_rows_are_problems_with_row_and_column(cat: Catalogue) -> None:
     messages = {p.row: p.message for p in batch.problems}
     assert "Menar du 'Bromma'" in messages[2]
     assert any("'3-7 kap. Brott mot personer'" in note for note in batch.notes)
+    # a near miss of a followed type gets a suggestion; an unrelated type does not
+    assert any(note.startswith("Brottstypen '3-7 kap. Brott mot personer' följs inte. Menar du "
+                               "'3-7 kap. Brott mot person'?") for note in batch.notes)
     assert "rad 9" in messages[10]  # the same key with another count
 
 

@@ -344,6 +344,12 @@ def parse(data: bytes, file_name: str, catalogue: Catalogue) -> Batch:
             f"{int(not_followed.sum())} rader med brottstyper som inga nyckeltal följer hoppades över ({names}). "
             "Koppla en brottstyp till ett nyckeltal i data/reference/source_code.csv om den ska följas."
         )
+        followed = list(codes["code"])
+        for name in untracked:  # a near miss of a followed type is probably a typo or a renamed type
+            hint = did_you_mean(name, followed)
+            if hint:
+                batch.notes.append(f"Brottstypen '{name}' följs inte.{hint} Rätta namnet i exporten eller i "
+                                   "data/reference/source_code.csv.")
     batch.problems.sort(key=lambda problem: problem.row or 0)
     return batch
 
