@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import duckdb
+import pandas as pd
 
 from followup import config, db, fmt, imports, migrations, queries
 from followup.imports import load as loader
@@ -326,20 +327,18 @@ def run_info(args: argparse.Namespace) -> int:
         for key, value in sorted(facts.items()):
             print(f"  {key}: {value}")
         counts = _table_counts(con)
-        loads = con.execute(
-            "select id, kind, file_name, user_name, loaded_at, rows_added, rows_changed, undone_at "
-            "from import_log where kind not in ('demo', 'reference') order by id desc limit 10"
-        ).fetchall() if found >= 2 else []
+        history = queries.run(con, "import_history", limit=12) if found >= 2 else None
+    loads = pd.DataFrame() if history is None else history.loc[~history["kind"].isin(["demo", "reference"])].head(10)
     width = max(map(len, counts))
     print("Rader per tabell:")
     for name, count in counts.items():
         print(f"  {name:<{width}}  {fmt.number(count, 0):>12}")
-    if loads:
+    if len(loads):
         print("Senaste laddningar (ångra med 'python -m followup undo NUMMER'):")
-        for load_id, kind, file_name, user, at, added, changed, undone in loads:
-            state = f", ångrad {undone:%Y-%m-%d %H:%M}" if undone else ""
-            print(f"  {load_id:>4}  {at:%Y-%m-%d %H:%M}  {kind:<12} {file_name}  ({user}; {added} nya, "
-                  f"{changed} ändrade{state})")
+        for load in loads.itertuples(index=False):
+            state = f", ångrad {load.undone_at:%Y-%m-%d %H:%M}" if pd.notna(load.undone_at) else ""
+            print(f"  {load.id:>4}  {load.loaded_at:%Y-%m-%d %H:%M}  {load.kind:<12} {load.file_name}  "
+                  f"({load.user_name}; {load.rows_added} nya, {load.rows_changed} ändrade{state})")
     return EXIT_OK
 
 
