@@ -9,8 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from webapp import handlingsplan
+from tests import app_support
 
-APP = "../dashboard.py"
 PAGE = "views/handlingsplan.py"
 RUN_TIMEOUT = 60  # seconds before AppTest gives up on one script run (a ceiling, not an assertion)
 
@@ -18,12 +18,8 @@ pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def open_page(**params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    """Run the app on the page with the URL's query parameters."""
+    return app_support.open_page(PAGE, timeout=RUN_TIMEOUT, **params)
 
 
 def submit(at: AppTest, label: str) -> None:

@@ -23,6 +23,8 @@ from followup.pack import CHART_COLUMNS, ChartData, Pack, Slide, SlideKind, Stat
 from followup.periods import parse_period
 from followup.status import DISPLAY, Trend
 from webapp import mote
+from tests import app_support
+from tests.app_support import shown
 
 APP = "../dashboard.py"  # AppTest.from_file resolves paths relative to this file
 PAGE = "views/mote.py"
@@ -132,18 +134,8 @@ def hand_pack(district: str = "hasselby-vallingby", period: object = None) -> Pa
 
 
 def open_page(**params: str) -> AppTest:
-    """Run the app on Mötesläge with the URL's query parameters."""
-    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def shown(text: str) -> str:
-    """Markdown as the reader sees it: escapes removed, no-break spaces as spaces."""
-    return text.replace("\\", "").replace("\u00a0", " ")
+    """Run the app on the page with the URL's query parameters."""
+    return app_support.open_page(PAGE, timeout=RUN_TIMEOUT, **params)
 
 
 def page_text(at: AppTest) -> str:

@@ -20,8 +20,9 @@ from streamlit.testing.v1 import AppTest
 from followup import queries
 from followup.charts.series import CI_NAME
 from webapp import omrade
+from tests import app_support
+from tests.app_support import shown
 
-APP = "../dashboard.py"  # AppTest.from_file resolves paths relative to this file
 PAGE = "views/omrade.py"
 RUN_TIMEOUT = 60  # seconds before AppTest gives up on one script run (a ceiling, not an assertion)
 HV = "hasselby-vallingby"
@@ -33,18 +34,8 @@ pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def open_page(**params: str) -> AppTest:
-    """Run the app on Prioriterat område with the URL's query parameters (as a link to the page does)."""
-    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def shown(text: str) -> str:
-    """Markdown as the reader sees it: escapes removed, no-break spaces as spaces."""
-    return text.replace("\\", "").replace("\u00a0", " ")
+    """Run the app on the page with the URL's query parameters."""
+    return app_support.open_page(PAGE, timeout=RUN_TIMEOUT, **params)
 
 
 def page_text(at: AppTest) -> str:

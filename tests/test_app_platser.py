@@ -18,6 +18,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import insert
+from tests.app_support import shown
 
 APP = "../dashboard.py"  # AppTest.from_file resolves paths relative to this file
 PAGE = "views/platser.py"
@@ -35,11 +36,6 @@ def open_page(**params: str | list[str]) -> AppTest:
         at.query_params[key] = value
     at.run()
     return at.switch_page(PAGE).run()
-
-
-def shown(text: str) -> str:
-    """Markdown as the reader sees it: escapes removed, no-break spaces as spaces."""
-    return text.replace("\\", "").replace("\u00a0", " ")
 
 
 def markdown(at: AppTest) -> str:

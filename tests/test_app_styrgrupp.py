@@ -14,8 +14,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from webapp.components import plain
+from tests import app_support
 
-APP = "../dashboard.py"
 PAGE = "views/styrgrupp.py"
 RUN_TIMEOUT = 60  # seconds before AppTest gives up on one script run (a ceiling, not an assertion)
 AREA_2 = "2. Otrygga och brottsutsatta platser"
@@ -24,10 +24,8 @@ pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def open_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    """Run the app on the page with the URL's query parameters."""
+    return app_support.open_page(PAGE, timeout=RUN_TIMEOUT)
 
 
 def click(at: AppTest, label: str) -> None:

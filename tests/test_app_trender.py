@@ -24,6 +24,7 @@ from followup.periods import Period
 from followup.trends import TrendPoint
 from webapp import trender
 from webapp.trender import Choice, Indicator, Scope, SeriesResult
+from tests.app_support import shown
 
 APP = "../dashboard.py"  # AppTest.from_file resolves paths relative to this file
 PAGE = "views/trender.py"
@@ -48,11 +49,6 @@ def run_page(params: dict[str, str | list[str]] | None = None) -> AppTest:
     at.switch_page(PAGE).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
-
-
-def shown(text: str) -> str:
-    """Markdown as the reader sees it: escapes removed, no-break spaces as spaces."""
-    return text.replace("\\", "").replace("\u00a0", " ")
 
 
 def notices(at: AppTest) -> list[str]:
