@@ -42,7 +42,7 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from followup import config, db, demo, reference  # noqa: E402
+from followup import config, db, demo, est_summary, reference  # noqa: E402
 from followup.model import (  # noqa: E402
     CITY_DISTRICT,
     Direction,
@@ -518,6 +518,7 @@ def _build_scaled(path: Path, scale: Scale, seed: int) -> None:
                                        "end_day": EVENT_END, "prefix": PLACE_PREFIX, "seed": seed})
         _add_observations(con, scale, seed, load_id)
         _add_events(con, scale, seed, load_id)
+        est_summary.refresh(con)
         (added,) = con.execute("select (select count(*) from event) + (select count(*) from observation)").fetchone()
         con.execute("update import_log set rows_added = $rows where id = $id", {"rows": added, "id": load_id})
         con.checkpoint()

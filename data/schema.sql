@@ -1,4 +1,4 @@
--- schema.sql: the follow-up database (DuckDB), schema version 2.
+-- schema.sql: the follow-up database (DuckDB), schema version 3.
 --
 -- Applied once to an empty database by followup.db.ensure_schema(); later versions add numbered
 -- migrations in followup/migrations.py and bump schema_version. Constraints here stop impossible
@@ -257,47 +257,7 @@ create table comment (
     check (goal is not null or indicator is not null)
 );
 
--- indicator values: observations, and for indicators computed from events (indicator.event_category)
--- weekly EST report counts per place and per whole district (police events never count as EST). Everywhere, place null = the whole district.
-create view indicator_value as
-with event_week as (
-    select i.code as indicator, e.district, e.place,
-           date_trunc('week', e.occurred_at)::date as period_start
-    from event e
-    join indicator i on i.event_category = e.category
-    where e.source = 'est' and e.district is not null
-)
-select o.indicator, o.district, o.place, o.period_start, o.grain, o.value,
-       o.numerator, o.denominator, o.preliminary, o.series_break
-from observation o
-union all
-select indicator, district, place, period_start, 'week' as grain, count(*)::double as value,
-       null::double, null::double, false, false
-from event_week
-where place is not null
-group by indicator, district, place, period_start
-union all
-select indicator, district, null as place, period_start, 'week' as grain, count(*)::double as value,
-       null::double, null::double, false, false
-from event_week
-group by indicator, district, period_start;
-
--- EST reporting per district: it starts in the week of the district's first EST report; it is complete up to
--- the Sunday on or before the day of the database's latest EST report (a later week is still being
--- reported, so its counts would understate it). Queries count events only inside this window and give
--- an explicit 0 for a week or month in it without reports: missing is never zero.
-create view est_reporting as
-with last_report as (
-    select max(e.occurred_at) as latest
-    from event e
-    where e.source = 'est'
-)
-select e.district,
-       date_trunc('week', min(e.occurred_at))::date as first_week,
-       (date_trunc('week', any_value(lr.latest) + interval 1 day) - interval 1 day)::date as last_day
-from event e, last_report lr
-where e.source = 'est' and e.district is not null
-group by e.district;
+-- the views indicator_value and est_reporting are defined with est_week (version 3) at the end
 
 
 -- Version 2 ----------------------------------------------------------------------------------------
@@ -376,4 +336,49 @@ create table audit_log (
     detail    varchar                -- JSON: the values before and after
 );
 
-insert into schema_version (version) values (2);
+-- Version 3 ----------------------------------------------------------------------------------------
+
+-- EST reports counted per category, district, place and week: a summary of the event table kept equal to it
+-- by every write (followup.est_summary after a load, an undo, the demo), so that pages never aggregate millions
+-- of single reports. place null = the whole district (every report in it, with or without a place).
+create table est_week (
+    category   varchar not null,
+    district   varchar not null,
+    place      varchar,
+    week_start date not null,
+    events     integer not null check (events > 0),
+    first_at   timestamp not null,     -- the first and the last report of the week
+    last_at    timestamp not null
+);
+
+-- indicator values: observations, and for indicators computed from events (indicator.event_category) the
+-- weekly EST report counts per place and per whole district from est_week (police events never count as
+-- EST). Everywhere, place null = the whole district.
+create view indicator_value as
+select o.indicator, o.district, o.place, o.period_start, o.grain, o.value,
+       o.numerator, o.denominator, o.preliminary, o.series_break
+from observation o
+union all
+select i.code as indicator, w.district, w.place, w.week_start as period_start, 'week' as grain,
+       w.events::double as value, null::double, null::double, false, false
+from est_week w
+join indicator i on i.event_category = w.category;
+
+-- EST reporting per district: it starts in the week of the district's first EST report; it is complete up to
+-- the Sunday on or before the day of the database's latest EST report (a later week is still being
+-- reported, so its counts would understate it). Queries count events only inside this window and give
+-- an explicit 0 for a week or month in it without reports: missing is never zero.
+create view est_reporting as
+with last_report as (
+    select max(w.last_at) as latest
+    from est_week w
+    where w.place is null
+)
+select w.district,
+       min(w.week_start) as first_week,
+       (date_trunc('week', any_value(lr.latest) + interval 1 day) - interval 1 day)::date as last_day
+from est_week w, last_report lr
+where w.place is null
+group by w.district;
+
+insert into schema_version (version) values (3);

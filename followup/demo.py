@@ -41,7 +41,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from followup import db, reference
+from followup import db, est_summary, reference
 from followup.model import (
     CITY_DISTRICT,
     DistrictKind,
@@ -1295,6 +1295,7 @@ def populate(con: duckdb.DuckDBPyConnection, seed: int = DEFAULT_SEED) -> dict[s
         }]))
         load_id = _max_id(con, "import_log")
         _append(con, "event", est.assign(load_id=load_id))
+        est_summary.refresh(con)
         _append(con, "observation", obs.assign(load_id=load_id))
         _append(con, "target", goals)
         activity_count, link_count = _write_activities(con)

@@ -126,6 +126,65 @@ create table audit_log (
     detail    varchar                -- JSON: the values before and after
 );
 """,
+    # 3: EST reports counted per category, district, place and week in the table est_week, kept up to date by
+    # every write (followup.est_summary); the views indicator_value and est_reporting read it instead of event.
+    3: """
+drop view indicator_value;
+drop view est_reporting;
+
+create table est_week (
+    category   varchar not null,
+    district   varchar not null,
+    place      varchar,
+    week_start date not null,
+    events     integer not null check (events > 0),
+    first_at   timestamp not null,     -- the first and the last report of the week
+    last_at    timestamp not null
+);
+
+insert into est_week (category, district, place, week_start, events, first_at, last_at)
+with est_event as (
+    select e.category, e.district, e.place, date_trunc('week', e.occurred_at)::date as week_start, e.occurred_at
+    from event e
+    where e.source = 'est'
+      and e.district is not null
+)
+select category, district, place, week_start, count(*), min(occurred_at), max(occurred_at)
+from est_event
+where place is not null
+group by category, district, place, week_start
+union all
+select category, district, null, week_start, count(*), min(occurred_at), max(occurred_at)
+from est_event
+group by category, district, week_start;
+
+create view indicator_value as
+select o.indicator, o.district, o.place, o.period_start, o.grain, o.value,
+       o.numerator, o.denominator, o.preliminary, o.series_break
+from observation o
+union all
+select i.code as indicator, w.district, w.place, w.week_start as period_start, 'week' as grain,
+       w.events::double as value, null::double, null::double, false, false
+from est_week w
+join indicator i on i.event_category = w.category;
+
+-- EST reporting per district: it starts in the week of the district's first EST report; it is complete up to
+-- the Sunday on or before the day of the database's latest EST report (a later week is still being
+-- reported, so its counts would understate it). Queries count events only inside this window and give
+-- an explicit 0 for a week or month in it without reports: missing is never zero.
+create view est_reporting as
+with last_report as (
+    select max(w.last_at) as latest
+    from est_week w
+    where w.place is null
+)
+select w.district,
+       min(w.week_start) as first_week,
+       (date_trunc('week', any_value(lr.latest) + interval 1 day) - interval 1 day)::date as last_day
+from est_week w, last_report lr
+where w.place is null
+group by w.district;
+""",
 }
 
 

@@ -7,16 +7,16 @@ with district_place as (
     where p.district = $district
 ),
 
+-- EST reports per place from the weekly summary (est_week)
 place_event as (
-    select e.place,
-           count(*) as est_events,
-           min(e.occurred_at)::date as first_day,
-           max(e.occurred_at)::date as last_day
-    from event e
-    where e.district = $district
-      and e.place is not null
-      and e.source = 'est'
-    group by e.place
+    select w.place,
+           sum(w.events) as est_events,
+           min(w.first_at)::date as first_day,
+           max(w.last_at)::date as last_day
+    from est_week w
+    where w.district = $district
+      and w.place is not null
+    group by w.place
 ),
 
 -- stored values of the place (place-level indicators), the last day each period covers

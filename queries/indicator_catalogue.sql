@@ -25,10 +25,12 @@ stored_span as (
     group by o.indicator
 ),
 
+-- EST reports (the weekly summary's whole-district rows hold every report)
 event_span as (
-    select i.code as indicator, min(e.occurred_at)::date as first_day, max(e.occurred_at)::date as last_start
+    select i.code as indicator, min(w.first_at)::date as first_day, max(w.last_at)::date as last_start
     from indicator i
-    join event e on e.category = i.event_category
+    join est_week w on w.category = i.event_category
+    where w.place is null
     group by i.code
 )
 

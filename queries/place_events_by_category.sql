@@ -7,16 +7,14 @@
 -- the windows are those of place_ranking's 'incidents': cut at the end of the last complete week of the database's
 -- EST reports; *_missing counts the days of a window before the district's EST reporting started
 with est_end as (
-    select (date_trunc('week', max(e.occurred_at) + interval 1 day) - interval 1 day)::date as last_day
-    from event e
-    where e.source = 'est'
+    select max(r.last_day) as last_day
+    from est_reporting r
 ),
 
 est_start as (
-    select date_trunc('week', min(e.occurred_at))::date as first_week
-    from event e
-    where e.source = 'est'
-      and e.district = $district
+    select max(r.first_week) as first_week
+    from est_reporting r
+    where r.district = $district
 ),
 
 incident_window as (

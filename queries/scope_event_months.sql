@@ -43,6 +43,7 @@ scope_event as (
     select e.category, date_trunc('month', e.occurred_at)::date as period_start
     from event e
     where e.district = $district
+      and e.source = 'est'
       and ($place = '' or e.place = $place)
 ),
 

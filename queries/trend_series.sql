@@ -42,18 +42,16 @@ stored_value as (
                            end > $from
 ),
 
--- EST reporting in a district starts in the week of its first event of any category
+-- EST reporting in a district starts in the week of its first EST report of any category (view est_reporting)
 reporting_start as (
-    select e.district, date_trunc('week', min(e.occurred_at))::date as first_day
-    from event e
-    where e.district is not null
-    group by e.district
+    select r.district, r.first_week as first_day
+    from est_reporting r
 ),
 
--- and ends with the last complete week: the Sunday on or before the day of the database's latest event
+-- and ends with the last complete week: the Sunday on or before the day of the database's latest EST report
 reporting_end as (
-    select (date_trunc('week', max(e.occurred_at) + interval 1 day) - interval 1 day)::date as last_day
-    from event e
+    select max(r.last_day) as last_day
+    from est_reporting r
 ),
 
 -- the days counted per scope: the window, while the district reports EST and is in force
@@ -101,6 +99,7 @@ event_count as (
     from counted_span cspan
     join chosen_indicator ci on true
     join event e on e.category = ci.event_category
+                and e.source = 'est'
                 and e.district = cspan.district
                 and (cspan.place is null or e.place = cspan.place)
     where e.occurred_at >= cspan.first_day

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from followup import actionplan, queries
+from followup import actionplan, est_summary, queries
 from followup.model import ActivityStatus, PreventionLevel, PreventionType
 from followup.steering import WriteRefused
 
@@ -21,6 +21,7 @@ SEQUENCES = ("activity_id", "comment_id", "commitment_id", "audit_id")
 def fixture_database(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """CON with tests/fixtures/query_db.sql, its sequences moved past the fixture's hand-picked ids."""
     con.execute(QUERY_DB_SQL.read_text(encoding="utf-8"))
+    est_summary.refresh(con)
     for sequence in SEQUENCES:
         con.execute(f"select max(nextval('{sequence}')) from range(10000)")
     return con

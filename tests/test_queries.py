@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from followup import config, db, queries
+from followup import config, db, est_summary, queries
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 QUERY_DB_SQL = FIXTURES / "query_db.sql"
@@ -82,6 +82,7 @@ def databases() -> Iterator[dict[str, duckdb.DuckDBPyConnection]]:
     for con in (fixture, empty):
         db.ensure_schema(con)
     fixture.execute(QUERY_DB_SQL.read_text(encoding="utf-8"))
+    est_summary.refresh(fixture)  # the weekly EST summary of the fixture's events, as every write keeps it
     yield {"fixture": fixture, "empty": empty}
     fixture.close()
     empty.close()

@@ -10,6 +10,8 @@ from typing import Any
 import duckdb
 import pytest
 
+from followup import est_summary
+
 from conftest import insert
 
 Row = Mapping[str, Any]
@@ -396,7 +398,8 @@ def test_comment_may_supersede_an_existing_comment(
 
 
 def indicator_values(con: duckdb.DuckDBPyConnection, indicator: str) -> dict[tuple[str | None, date], float]:
-    """{(place, week start): value} for one indicator's weekly rows in the view."""
+    """{(place, week start): value} for one indicator's weekly rows in the view (after the summary is counted)."""
+    est_summary.refresh(con)  # every write of events does this (followup.est_summary)
     rows = con.execute(
         "select place, period_start, value from indicator_value where indicator = $i and grain = 'week'",
         {"i": indicator},

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from followup import db, queries
+from followup import db, est_summary, queries
 from followup.imports.base import EVENT_COLUMNS, OBSERVATION_COLUMNS, Batch, LoadRefused, Problem
 
 PREVIEW_ROWS = 1000
@@ -195,6 +195,7 @@ def apply(
         queries.execute(cursor, "load_insert_observations", load_id=load_id)
         queries.execute(cursor, "load_insert_categories")
         queries.execute(cursor, "load_insert_events", load_id=load_id)
+        est_summary.refresh(cursor, est_summary.load_districts(cursor, load_id))
         report = "\n".join(result.report())
         queries.execute(
             cursor, "load_log_finish", load_id=load_id, rows_added=result.rows_added,
@@ -234,7 +235,9 @@ def undo(con: duckdb.DuckDBPyConnection, load_id: int, *, user: str) -> str:
         queries.execute(cursor, "undo_delete_observations", load_id=load_id)
         queries.execute(cursor, "undo_restore_observations", load_id=load_id)
         queries.execute(cursor, "undo_forget_replaced", load_id=load_id)
+        districts = est_summary.load_districts(cursor, load_id)
         queries.execute(cursor, "undo_delete_events", load_id=load_id)
+        est_summary.refresh(cursor, districts)
         queries.execute(cursor, "undo_mark", load_id=load_id, user_name=user)
         detail = {"file": file_name, "removed": observations_before + events, "restored": restored}
         queries.execute(cursor, "audit_write", user_name=user, action="undo", entity="import_log",

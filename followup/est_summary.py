@@ -1,0 +1,28 @@
+"""The weekly EST summary (table est_week): kept equal to the event table's EST reports on every write.
+
+Pages read EST counts from est_week (views indicator_value and est_reporting), never by counting millions of
+single reports per request. Whoever writes or deletes events calls refresh() in the same transaction: a load
+and an undo for the districts of the load's reports, the demo and the benchmark generator for all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+
+from followup import queries
+
+
+def refresh(con: duckdb.DuckDBPyConnection, districts: Sequence[str] | None = None) -> None:
+    """Count the EST reports of DISTRICTS (None: every district) into est_week again."""
+    chosen = None if districts is None else list(districts)
+    if chosen == []:
+        return
+    queries.execute(con, "est_week_delete", districts=chosen)
+    queries.execute(con, "est_week_insert", districts=chosen)
+
+
+def load_districts(con: duckdb.DuckDBPyConnection, load_id: int) -> list[str]:
+    """The districts whose EST reports load LOAD_ID wrote (the summary rows a load or its undo changes)."""
+    return [row[0] for row in queries.execute(con, "load_event_districts", load_id=load_id).fetchall()]
