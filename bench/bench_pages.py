@@ -12,22 +12,22 @@ For one database (FOLLOWUP_DB points at a copy in a temporary folder) and one di
    parameters of the first warm run; each is then run on a fresh cursor with .df() (as queries.run does),
    summed per page. page/raw is the warm median over that sum. SQL that does not go through queries.run
    (core reads on webapp.state.on_cursor, e.g. db.info) is not recorded.
-3. A naive peer: the common Streamlit pattern. The tables a page needs are loaded whole into pandas once
-   (`con.table(name).df()`, the load cached as st.cache_data would), and each rerun filters and aggregates
-   them in Python for the page's headline numbers only (no charts, no status rules, no rendering):
-   - Översikt and Mötesläge: per indicator the district's latest value and the value a year earlier;
-     for EST indicators the weekly event counts of the district, latest week and a year earlier;
-   - Prioriterat område: the monthly series of each indicator of priority area 2 for the district;
-   - Platser: events per place of the district in the last twelve months and the twelve before;
-   - Trender: one indicator's monthly series for the district (the events of its category per month);
-   - Handlingsplan: the district's activities joined with their goals;
-   - Styrgruppen: the district's comments and commitments;
-   - Data: the import log, newest first.
-   peer/ours is the peer's warm rerun over our page's warm rerun (peer does less work than our page).
+3. A naive peer, bench/peer_app.py: the common Streamlit pattern, a full page as well. An @st.cache_data
+   function loads the tables whole into pandas (`con.table(name).df()`; a cache hit unpickles a fresh copy),
+   and every rerun filters and aggregates them in Python and draws comparable output: Översikt one st.metric
+   per indicator (latest value, change since a year earlier); Prioriterat område one plotly.express line
+   chart per indicator of priority area 2; Platser a bar chart and a table; Trender one line chart;
+   Handlingsplan, Styrgruppen and Data their tables; Mötesläge Översikt's metrics plus area 2's charts.
+   No status rules (our pages assess every series), nothing cached but the table load. It is timed with
+   AppTest like our pages (?sida=, ?omrade=): peer cold with the caches cleared (the table load included),
+   peer warm in a district not seen before (Mötesläge's too: the peer has no period). peer/ours is the
+   peer's warm median over our page's warm median. The table load alone (measured once outside Streamlit)
+   and the frames' memory (memory_usage(deep=True)) are printed below the table.
 4. The PowerPoint deck (followup.export.deck.build_deck on followup.pack.build_pack, Hässelby-Vällingby,
    2025-T2) and a batch of 10 PNGs (followup.export.images.render_images, the pack's first 10 figures);
    the first batch includes the browser start.
-6. Peak RSS of this process (resource.getrusage), and with --server-rss the peak RSS of a real
+6. Peak RSS of this process (resource.getrusage) after our pages and the exports, before the peer ran (the
+   peer's whole tables would dominate it), and again after the peer; with --server-rss the peak RSS of a real
    `streamlit run` process after a headless Chromium has visited every page once.
 
 Item 5 of the issue (1 million CSV rows) is bench/bench_load.py. Prints a markdown table; asserts nothing
@@ -66,6 +66,7 @@ sys.path.insert(0, str(ROOT))
 import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from bench import peer_app  # noqa: E402
 from followup import config, db, queries  # noqa: E402
 
 DISTRICT = "hasselby-vallingby"
@@ -120,8 +121,8 @@ class PageResult:
     cached: list[float] = field(default_factory=list)
     recorded: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     raw: list[float] = field(default_factory=list)
-    peer_load: float = 0.0
-    peer: list[float] = field(default_factory=list)
+    peer_cold: list[float] = field(default_factory=list)
+    peer_warm: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
 
@@ -215,108 +216,50 @@ def raw_time(con: duckdb.DuckDBPyConnection, recorded: list[tuple[str, dict[str,
 
 # --- the naive peer ----------------------------------------------------------------------------------------
 
-PEER_TABLES = ("observation", "event", "indicator", "goal", "goal_indicator", "priority_area", "place",
-               "activity", "activity_goal", "comment", "commitment", "import_log")
+PEER_SCRIPT = ROOT / "bench" / "peer_app.py"
 
 
-def load_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
-    """Every table the peer pages use, whole, as pandas frames (what a typical app caches with st.cache_data)."""
-    return {name: con.table(name).df() for name in PEER_TABLES}
+def peer_page(page: Page) -> str:
+    """The peer's ?sida= for a page: its label without the parenthesis."""
+    return page.label.split(" (")[0]
 
 
-def _headline(t: dict[str, pd.DataFrame], district: str, indicators: pd.DataFrame) -> pd.DataFrame:
-    """Per indicator the district's latest value and the value a year earlier (events counted per week)."""
-    obs = t["observation"]
-    mine = obs[(obs["district"] == district) & obs["place"].isna() & obs["indicator"].isin(indicators["code"])]
-    latest = mine.sort_values("period_start").groupby("indicator").tail(1)
-    earlier = mine.assign(period_start=mine["period_start"] + pd.DateOffset(years=1))
-    stored = latest.merge(earlier[["indicator", "period_start", "value"]], on=["indicator", "period_start"],
-                          how="left", suffixes=("", "_year_before"))
-    ev = t["event"]
-    est = ev[(ev["district"] == district) & (ev["source"] == "est")]
-    weekly = (est.assign(week=est["occurred_at"].dt.to_period("W").dt.start_time)
-              .groupby(["category", "week"]).size().rename("value").reset_index())
-    counted = weekly.merge(indicators[["code", "event_category"]], left_on="category", right_on="event_category")
-    last = counted.sort_values("week").groupby("code").tail(1)
-    year_before = counted.assign(week=counted["week"] + pd.Timedelta(weeks=52))
-    events = last.merge(year_before[["code", "week", "value"]], on=["code", "week"], how="left",
-                        suffixes=("", "_year_before"))
-    return pd.concat([stored, events], ignore_index=True)
+def run_peer(page: Page, district_name: str) -> tuple[float, list[str]]:
+    """One full run of the peer script for PAGE and a district in a new AppTest session: (seconds, exceptions)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(PEER_SCRIPT), default_timeout=RUN_TIMEOUT)
+    if _COMPONENTS:
+        at._bidi_component_manager = _COMPONENTS[0]
+    at.query_params["sida"] = peer_page(page)
+    at.query_params["omrade"] = district_name
+    start = time.perf_counter()
+    at.run()
+    seconds = time.perf_counter() - start
+    problems = [str(e.value)[:200] for e in at.exception] + [str(e.value)[:200] for e in at.error]
+    return seconds, [f"peer: {text}" for text in problems]
 
 
-def peer_oversikt(t: dict[str, pd.DataFrame], district: str) -> object:
-    """Översikt's headline numbers: every indicator's latest value and the value a year earlier."""
-    return _headline(t, district, t["indicator"])
+def bench_peer(page: Page, result: PageResult, repeat: int, cold_repeat: int) -> None:
+    """The peer's cold runs (caches cleared, so the tables are loaded) and warm runs (an unseen district)."""
+    for _ in range(cold_repeat):
+        clear_caches()
+        seconds, errors = run_peer(page, DISTRICT_NAME)
+        result.peer_cold.append(seconds)
+        result.errors.extend(errors)
+    for number in range(repeat):  # the peer has no period: every warm run is a new district, Mötesläge's too
+        seconds, errors = run_peer(page, WARM_DISTRICTS[number % len(WARM_DISTRICTS)])
+        result.peer_warm.append(seconds)
+        result.errors.extend(errors)
 
 
-def peer_omrade(t: dict[str, pd.DataFrame], district: str) -> object:
-    """Priority area 2: the monthly series of each of its indicators for the district."""
-    area = t["priority_area"].loc[t["priority_area"]["number"] == 2, "code"]
-    goals = t["goal"][t["goal"]["priority_area"].isin(area)]
-    codes = t["goal_indicator"].loc[t["goal_indicator"]["goal"].isin(goals["code"]), "indicator"]
-    indicators = t["indicator"][t["indicator"]["code"].isin(codes)]
-    obs = t["observation"]
-    stored = obs[(obs["district"] == district) & obs["place"].isna() & obs["indicator"].isin(codes)]
-    ev = t["event"]
-    est = ev[(ev["district"] == district) & (ev["source"] == "est")
-             & ev["category"].isin(indicators["event_category"].dropna())]
-    counted = est.groupby(["category", est["occurred_at"].dt.to_period("M")]).size()
-    return stored.groupby(["indicator", "period_start"])["value"].sum(), counted
+@dataclass(frozen=True)
+class PeerLoad:
+    """The peer's table load measured once outside Streamlit, and the process's peak RSS after the peer ran."""
 
-
-def peer_platser(t: dict[str, pd.DataFrame], district: str) -> object:
-    """Platser: events per place of the district in the last twelve months and the twelve before."""
-    ev = t["event"]
-    mine = ev[(ev["district"] == district) & ev["place"].notna()]
-    end = mine["occurred_at"].max()
-    current = mine[mine["occurred_at"] > end - pd.DateOffset(years=1)].groupby("place").size()
-    previous = mine[(mine["occurred_at"] <= end - pd.DateOffset(years=1))
-                    & (mine["occurred_at"] > end - pd.DateOffset(years=2))].groupby("place").size()
-    names = t["place"].set_index("code")["name"]
-    return pd.DataFrame({"current": current, "previous": previous}).join(names).sort_values("current")
-
-
-def peer_trender(t: dict[str, pd.DataFrame], district: str) -> object:
-    """Trender: one EST indicator's monthly series for the district."""
-    ev = t["event"]
-    mine = ev[(ev["district"] == district) & (ev["category"] == TREND_INDICATOR_CATEGORY) & (ev["source"] == "est")]
-    return mine.groupby(mine["occurred_at"].dt.to_period("M")).size()
-
-
-def peer_handlingsplan(t: dict[str, pd.DataFrame], district: str) -> object:
-    """Handlingsplan: the district's activities with their goals."""
-    mine = t["activity"][t["activity"]["district"] == district]
-    return mine.merge(t["activity_goal"], left_on="id", right_on="activity", how="left")
-
-
-def peer_styrgrupp(t: dict[str, pd.DataFrame], district: str) -> object:
-    """Styrgruppen: the district's comments and commitments, newest first."""
-    comments = t["comment"][t["comment"]["district"] == district].sort_values("created_at", ascending=False)
-    commitments = t["commitment"][t["commitment"]["district"] == district] if "district" in t["commitment"] \
-        else t["commitment"]
-    return comments, commitments
-
-
-def peer_mote(t: dict[str, pd.DataFrame], district: str) -> object:
-    """Mötesläge: Översikt's headline numbers plus priority area 2's series (the meeting's slides)."""
-    return peer_oversikt(t, district), peer_omrade(t, district)
-
-
-def peer_data(t: dict[str, pd.DataFrame], district: str) -> object:
-    """Data: the import log, newest first."""
-    return t["import_log"].sort_values("loaded_at", ascending=False)
-
-
-PEERS: dict[str, Callable[[dict[str, pd.DataFrame], str], object]] = {
-    "Översikt": peer_oversikt,
-    "Prioriterat område (område 2)": peer_omrade,
-    "Platser": peer_platser,
-    "Trender": peer_trender,
-    "Handlingsplan": peer_handlingsplan,
-    "Styrgruppen": peer_styrgrupp,
-    "Mötesläge (bild 4)": peer_mote,
-    "Data": peer_data,
-}
+    seconds: float
+    megabytes: float  # the frames' memory_usage(deep=True)
+    peak_mb: float
 
 
 # --- exports -----------------------------------------------------------------------------------------------
@@ -456,7 +399,7 @@ def ratio(top: list[float], bottom: list[float]) -> str:
 
 def print_table(size: str, counts: dict[str, int], megabytes: float, repeat: int, cold: int,
                 results: dict[str, PageResult], exports: dict[str, list[float]], peak_mb: float,
-                server: str) -> None:
+                peer: PeerLoad, server: str) -> None:
     """The markdown table of one size."""
     import streamlit
 
@@ -466,12 +409,14 @@ def print_table(size: str, counts: dict[str, int], megabytes: float, repeat: int
     print(f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, duckdb "
           f"{duckdb.__version__}, streamlit {streamlit.__version__}, pandas {pd.__version__}, {date.today()}; "
           f"district {DISTRICT_NAME}; median (min–max) ms over {repeat} runs (cold: {cold})\n")
-    print("| page | cold | warm | cached | raw SQL (queries) | page/raw | peer warm (load once) | peer/ours |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| page | cold | warm | cached | raw SQL (queries) | page/raw | peer cold | peer warm | peer/ours |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for label, r in results.items():
-        peer_load = f" ({r.peer_load * 1000:,.0f})" if r.peer else ""
         print(f"| {label} | {ms(r.cold)} | {ms(r.warm)} | {ms(r.cached)} | {ms(r.raw)} ({len(r.recorded)}) | "
-              f"{ratio(r.warm, r.raw)} | {ms(r.peer)}{peer_load} | {ratio(r.peer, r.warm)} |")
+              f"{ratio(r.warm, r.raw)} | {ms(r.peer_cold)} | {ms(r.peer_warm)} | {ratio(r.peer_warm, r.warm)} |")
+    print(f"\nNaive peer (bench/peer_app.py): its {len(peer_app.PEER_TABLES)} tables loaded whole once in "
+          f"{peer.seconds * 1000:,.0f} ms, {peer.megabytes:,.0f} MB as pandas frames (memory_usage(deep=True)); "
+          "st.cache_data keeps them pickled besides the copy each rerun unpickles. peer/ours: warm medians.")
     print("\n| export | median ms | min–max ms | runs |\n|---|---:|---:|---:|")
     for label, times in exports.items():
         if times:
@@ -480,7 +425,8 @@ def print_table(size: str, counts: dict[str, int], megabytes: float, repeat: int
                   f"{len(values)} |")
         else:
             print(f"| {label} | – | – | 0 |")
-    print(f"\nPeak RSS of the bench process: {peak_mb:,.0f} MB" + (f"; `streamlit run`: {server}" if server else ""))
+    print(f"\nPeak RSS of the bench process: {peak_mb:,.0f} MB for our pages and exports, {peer.peak_mb:,.0f} MB "
+          "after the peer's runs" + (f"; `streamlit run`: {server}" if server else ""))
     for label, r in results.items():
         if r.errors:
             print(f"- {label}: {len(r.errors)} exceptions in page runs, first: {r.errors[0]}")
@@ -547,26 +493,23 @@ def main() -> None:
             for r in results.values():
                 raw_time(con, r.recorded)  # once untimed: DuckDB's buffer cache as warm as the page's
                 r.raw = [raw_time(con, r.recorded) for _ in range(args.repeat)]
-            start = time.perf_counter()
-            tables = load_tables(con)
-            load_seconds = time.perf_counter() - start
-            for label, r in results.items():
-                r.peer_load = load_seconds
-                peer = PEERS[label]
-                peer(tables, DISTRICT)
-                page = next(p for p in PAGES if p.label == label)
-                for number in range(args.repeat):
-                    district_name, _ = page.warm_scope(number)
-                    code = con.execute("select code from district where name = $n", {"n": district_name}).fetchone()[0]
-                    start = time.perf_counter()
-                    peer(tables, code)
-                    r.peer.append(time.perf_counter() - start)
-            del tables
             exports = bench_exports(con, max(2, args.repeat // 2 + 1))
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the peer held its tables
+
+        for page in PAGES:  # untimed, as for our pages: imports (plotly.express) and first-use costs
+            run_peer(page, DISTRICT_NAME)
+        for page in PAGES:
+            bench_peer(page, results[page.label], args.repeat, args.cold)
+        clear_caches()  # closes the peer's connection
+        with closing(db.connect(path)) as con:
+            start = time.perf_counter()
+            tables = peer_app.read_tables(con)
+            peer = PeerLoad(time.perf_counter() - start, peer_app.tables_megabytes(tables),
+                            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+            del tables
         server = measure_server_rss(path) if args.server_rss else ""
 
-    print_table(args.size, counts, megabytes, args.repeat, args.cold, results, exports, peak_mb, server)
+    print_table(args.size, counts, megabytes, args.repeat, args.cold, results, exports, peak_mb, peer, server)
 
 
 if __name__ == "__main__":

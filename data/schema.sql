@@ -351,6 +351,15 @@ create table est_week (
     last_at    timestamp not null
 );
 
+-- the same reports counted per calendar month (a week can straddle two months), for monthly event series
+create table est_month (
+    category    varchar not null,
+    district    varchar not null,
+    place       varchar,
+    month_start date not null,
+    events      integer not null check (events > 0)
+);
+
 -- indicator values: observations, and for indicators computed from events (indicator.event_category) the
 -- weekly EST report counts per place and per whole district from est_week (police events never count as
 -- EST). Everywhere, place null = the whole district.

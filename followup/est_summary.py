@@ -1,7 +1,7 @@
-"""The weekly EST summary (table est_week): kept equal to the event table's EST reports on every write.
+"""The EST summaries (tables est_week and est_month): kept equal to the event table's EST reports on every write.
 
-Pages read EST counts from est_week (views indicator_value and est_reporting), never by counting millions of
-single reports per request. Whoever writes or deletes events calls refresh() in the same transaction: a load
+Pages read EST counts per week from est_week (views indicator_value and est_reporting) and per calendar month
+from est_month (scope_event_months), never by counting millions of single reports per request. Whoever writes or deletes events calls refresh() in the same transaction: a load
 and an undo for the districts of the load's reports, the demo and the benchmark generator for all.
 """
 
@@ -15,12 +15,12 @@ from followup import queries
 
 
 def refresh(con: duckdb.DuckDBPyConnection, districts: Sequence[str] | None = None) -> None:
-    """Count the EST reports of DISTRICTS (None: every district) into est_week again."""
+    """Count the EST reports of DISTRICTS (None: every district) into est_week and est_month again."""
     chosen = None if districts is None else list(districts)
     if chosen == []:
         return
-    queries.execute(con, "est_week_delete", districts=chosen)
-    queries.execute(con, "est_week_insert", districts=chosen)
+    for statement in ("est_week_delete", "est_week_insert", "est_month_delete", "est_month_insert"):
+        queries.execute(con, statement, districts=chosen)
 
 
 def load_districts(con: duckdb.DuckDBPyConnection, load_id: int) -> list[str]:

@@ -126,8 +126,8 @@ create table audit_log (
     detail    varchar                -- JSON: the values before and after
 );
 """,
-    # 3: EST reports counted per category, district, place and week in the table est_week, kept up to date by
-    # every write (followup.est_summary); the views indicator_value and est_reporting read it instead of event.
+    # 3: EST reports counted per category, district, place and week (est_week) and month (est_month), kept up
+    # to date by every write (followup.est_summary); indicator_value and est_reporting read est_week, not event.
     3: """
 drop view indicator_value;
 drop view est_reporting;
@@ -157,6 +157,31 @@ union all
 select category, district, null, week_start, count(*), min(occurred_at), max(occurred_at)
 from est_event
 group by category, district, week_start;
+
+-- the same reports counted per calendar month (a week can straddle two months), for monthly event series
+create table est_month (
+    category    varchar not null,
+    district    varchar not null,
+    place       varchar,
+    month_start date not null,
+    events      integer not null check (events > 0)
+);
+
+insert into est_month (category, district, place, month_start, events)
+with est_event as (
+    select e.category, e.district, e.place, date_trunc('month', e.occurred_at)::date as month_start
+    from event e
+    where e.source = 'est'
+      and e.district is not null
+)
+select category, district, place, month_start, count(*)
+from est_event
+where place is not null
+group by category, district, place, month_start
+union all
+select category, district, null, month_start, count(*)
+from est_event
+group by category, district, month_start;
 
 create view indicator_value as
 select o.indicator, o.district, o.place, o.period_start, o.grain, o.value,

@@ -504,70 +504,150 @@ def _district_name(con: duckdb.DuckDBPyConnection, district: str, on: date) -> s
     return str(names[district])
 
 
-def build_pack(
+OVERVIEW_TITLE = "Översikt: målens status"
+ACTION_PLAN_TITLE = "Handlingsplanen: pågående och planerade insatser"
+COMMITMENTS_TITLE = "Åtaganden från förra mötet"
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    """One step of a meeting before its slide is built: its kind, title and what it is about."""
+
+    kind: SlideKind
+    title: str
+    key: str = ""  # the priority area's code (AREA) or the place's code (PLACE)
+
+
+@dataclass(frozen=True)
+class Agenda:
+    """A meeting's steps, known without assessing anything: enough to navigate and to build any one slide."""
+
+    district: str
+    district_name: str
+    period: Period
+    demo: bool
+    items: tuple[AgendaItem, ...]
+    overview: pd.DataFrame  # goal_overview rows: the areas' goals and their numbers
+
+    @property
+    def subtitle(self) -> str:
+        """'Hässelby-Vällingby · maj–augusti 2025'."""
+        return f"{self.district_name} · {period_text(self.period)}"
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """What the district's slides share: the district as known at the period's end, its activities and comments."""
+
+    scope: ScopeData
+    activities: pd.DataFrame
+    comments: pd.DataFrame
+
+
+def build_agenda(
     con: duckdb.DuckDBPyConnection, district: str, period: Period, *, places: Sequence[str] | None = None
-) -> Pack:
-    """The meeting's slides for a district and period, as known at the period's end (or the latest data)."""
+) -> Agenda:
+    """The meeting's steps for a district and period: title, overview, areas, tracked places with data, plan, commitments."""
     name = _district_name(con, district, period.last_day)
-    demo = db.is_demo(con)
-    scope = scope_data(con, district, "", name, period.last_day)
     overview = queries.run(con, "goal_overview", district=district)
+    district_places = queries.run(con, "district_places", district=district)
+    items = [AgendaItem(SlideKind.TITLE, name), AgendaItem(SlideKind.OVERVIEW, OVERVIEW_TITLE)]
+    items += [AgendaItem(SlideKind.AREA, label, code) for code, label, _ in _area_groups(overview)]
+    items += [AgendaItem(SlideKind.PLACE, str(p["name"]), str(p["code"]))
+              for p in _chosen_places(district_places, places, name)]
+    items += [AgendaItem(SlideKind.ACTION_PLAN, ACTION_PLAN_TITLE), AgendaItem(SlideKind.COMMITMENTS, COMMITMENTS_TITLE)]
+    return Agenda(district, name, period, db.is_demo(con), tuple(items), overview)
+
+
+def build_meeting(con: duckdb.DuckDBPyConnection, agenda: Agenda) -> Meeting:
+    """The district's scope, activities and comments as known at the end of the agenda's period."""
+    district, period = agenda.district, agenda.period
+    scope = scope_data(con, district, "", agenda.district_name, period.last_day)
     activities = queries.run(con, "scope_activities", district=district, place="")
     comments = known_by(queries.run(con, "period_comments", district=district,
                                     **{"from": FIRST_DAY, "to": period.last_day}),
                         period.last_day)
-    numbers = _goal_numbers(overview)
+    return Meeting(scope, activities, comments)
+
+
+def needs_meeting(item: AgendaItem) -> bool:
+    """Whether the item's slide draws on the district's Meeting (a place's slide needs only the place)."""
+    return item.kind is not SlideKind.PLACE
+
+
+def build_slide(con: duckdb.DuckDBPyConnection, agenda: Agenda, number: int, meeting: Meeting | None = None) -> Slide:
+    """Slide `number` (from 1) of the agenda; the Meeting is built here when the slide needs it and none is given."""
+    item = agenda.items[number - 1]
+    if meeting is None and needs_meeting(item):
+        meeting = build_meeting(con, agenda)
+    district, period, name, subtitle = agenda.district, agenda.period, agenda.district_name, agenda.subtitle
     first, last = chart_window(period.last_day)
-    when, subtitle = scope.data_date, f"{name} · {period_text(period)}"
-    all_sources = scope.sources()
 
-    def foot(sources: Sequence[str], data_date: date | None = when, scope_name: str = name) -> str:
-        return footer(scope_name, sources, data_date, demo)
+    def foot(sources: Sequence[str], data_date: date | None = None, scope_name: str = name) -> str:
+        when = data_date if data_date is not None or meeting is None else meeting.scope.data_date
+        return footer(scope_name, sources, when, agenda.demo)
 
-    title_sub = f"Styrgruppsmöte · {period.label} ({period_text(period)}) · " + (
-        f"data t.o.m. {date_text(when)}" if when else NO_DATA)
-    slides = [
-        Slide(SlideKind.TITLE, name, title_sub, footer=foot(all_sources)),
-        Slide(SlideKind.OVERVIEW, "Översikt: målens status", subtitle,
-              lines=_goal_lines(overview.to_dict("records"), scope), footer=foot(all_sources)),
-    ]
-    for area, label, goals in _area_groups(overview):
-        trend, rule = scope.areas.get(area, (Trend.NO_DATA, "Inga mål med nyckeltal i stadsdelsområdet."))
-        charts_ = _headline_charts(goals, scope, activities, first, last)
-        goal_codes = [str(g["goal_code"]) for g in goals]
-        slides.append(Slide(
-            SlideKind.AREA, label, subtitle, trend, rule, _goal_lines(goals, scope), charts_,
-            comment=_area_comment(comments, goal_codes, every=False),
-            footer=foot(_area_sources(goals, scope)),
-            note="" if charts_ else f"Inga diagram: det finns inga värden för områdets nyckeltal t.o.m. "
-                                    f"{date_text(period.last_day)}.",
-        ))
-    district_places = queries.run(con, "district_places", district=district)
-    for place in _chosen_places(district_places, places, name):
-        place_name = str(place["name"])
-        place_scope = scope_data(con, district, str(place["code"]), place_name, period.last_day)
-        place_activities = queries.run(con, "scope_activities", district=district, place=str(place["code"]))
-        lines = tuple(StatusLine(str(row["name"]), a.trend, a.explanation)
-                      for code, row in _catalogue(place_scope.indicators).items()
-                      if (a := place_scope.assessments.get(code)) is not None)
-        trend, rule = rollup([line.trend for line in lines], children="nyckeltal")
-        charts_ = _place_charts(str(place["code"]), place_scope, place_activities, first, last)
-        slides.append(Slide(
-            SlideKind.PLACE, place_name, subtitle, trend, rule, lines, charts_,
-            footer=foot(place_scope.sources(), place_scope.data_date, f"{place_name}, {name}"),
-            note="" if charts_ else f"Inga diagram: det finns inga värden för {place_name} t.o.m. "
-                                    f"{date_text(period.last_day)}.",
-        ))
-    plan_rows = action_plan_table(
-        queries.run(con, "activity_list", district=district, goal="", place="", status=""), period, numbers)
-    slides.append(Slide(SlideKind.ACTION_PLAN, "Handlingsplanen: pågående och planerade insatser", subtitle,
-                        table=plan_rows, footer=foot([ACTION_PLAN_SOURCE]),
-                        note="" if len(plan_rows) else "Inga insatser i handlingsplanen för perioden."))
-    due = commitment_table(queries.run(con, "commitment_list", district=district, status=""), period)
-    slides.append(Slide(SlideKind.COMMITMENTS, "Åtaganden från förra mötet", subtitle, table=due,
-                        footer=foot([COMMITMENT_SOURCE]),
-                        note="" if len(due) else "Inga öppna åtaganden att följa upp."))
-    return Pack(district, name, period, when, demo, tuple(slides))
+    match item.kind:
+        case SlideKind.PLACE:
+            place_scope = scope_data(con, district, item.key, item.title, period.last_day)
+            place_activities = queries.run(con, "scope_activities", district=district, place=item.key)
+            lines = tuple(StatusLine(str(row["name"]), a.trend, a.explanation)
+                          for code, row in _catalogue(place_scope.indicators).items()
+                          if (a := place_scope.assessments.get(code)) is not None)
+            trend, rule = rollup([line.trend for line in lines], children="nyckeltal")
+            charts_ = _place_charts(item.key, place_scope, place_activities, first, last)
+            return Slide(
+                SlideKind.PLACE, item.title, subtitle, trend, rule, lines, charts_,
+                footer=foot(place_scope.sources(), place_scope.data_date, f"{item.title}, {name}"),
+                note="" if charts_ else f"Inga diagram: det finns inga värden för {item.title} t.o.m. "
+                                        f"{date_text(period.last_day)}.",
+            )
+        case SlideKind.ACTION_PLAN:
+            plan_rows = action_plan_table(
+                queries.run(con, "activity_list", district=district, goal="", place="", status=""), period,
+                _goal_numbers(agenda.overview))
+            return Slide(SlideKind.ACTION_PLAN, item.title, subtitle, table=plan_rows, footer=foot([ACTION_PLAN_SOURCE]),
+                         note="" if len(plan_rows) else "Inga insatser i handlingsplanen för perioden.")
+        case SlideKind.COMMITMENTS:
+            due = commitment_table(queries.run(con, "commitment_list", district=district, status=""), period)
+            return Slide(SlideKind.COMMITMENTS, item.title, subtitle, table=due, footer=foot([COMMITMENT_SOURCE]),
+                         note="" if len(due) else "Inga öppna åtaganden att följa upp.")
+    assert meeting is not None  # every other slide draws on the district (needs_meeting)
+    scope, when = meeting.scope, meeting.scope.data_date
+    match item.kind:
+        case SlideKind.TITLE:
+            title_sub = f"Styrgruppsmöte · {period.label} ({period_text(period)}) · " + (
+                f"data t.o.m. {date_text(when)}" if when else NO_DATA)
+            return Slide(SlideKind.TITLE, name, title_sub, footer=foot(scope.sources()))
+        case SlideKind.OVERVIEW:
+            return Slide(SlideKind.OVERVIEW, item.title, subtitle,
+                         lines=_goal_lines(agenda.overview.to_dict("records"), scope), footer=foot(scope.sources()))
+    goals = next(rows for code, _, rows in _area_groups(agenda.overview) if code == item.key)
+    trend, rule = scope.areas.get(item.key, (Trend.NO_DATA, "Inga mål med nyckeltal i stadsdelsområdet."))
+    charts_ = _headline_charts(goals, scope, meeting.activities, first, last)
+    return Slide(
+        SlideKind.AREA, item.title, subtitle, trend, rule, _goal_lines(goals, scope), charts_,
+        comment=_area_comment(meeting.comments, [str(g["goal_code"]) for g in goals], every=False),
+        footer=foot(_area_sources(goals, scope)),
+        note="" if charts_ else f"Inga diagram: det finns inga värden för områdets nyckeltal t.o.m. "
+                                f"{date_text(period.last_day)}.",
+    )
+
+
+def agenda_of(pack: Pack) -> Agenda:
+    """The agenda of a pack already built (its slides' kinds and titles), e.g. to show a hand-made pack."""
+    items = tuple(AgendaItem(slide.kind, slide.title) for slide in pack.slides)
+    return Agenda(pack.district, pack.district_name, pack.period, pack.demo, items, pd.DataFrame())
+
+
+def build_pack(
+    con: duckdb.DuckDBPyConnection, district: str, period: Period, *, places: Sequence[str] | None = None
+) -> Pack:
+    """The meeting's slides for a district and period, as known at the period's end (or the latest data)."""
+    agenda = build_agenda(con, district, period, places=places)
+    meeting = build_meeting(con, agenda)
+    slides = tuple(build_slide(con, agenda, number, meeting) for number in range(1, len(agenda.items) + 1))
+    return Pack(district, agenda.district_name, period, meeting.scope.data_date, agenda.demo, slides)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -75,7 +75,9 @@ def _day(value: Any) -> date:
 
 def _number(value: Any) -> float | None:
     """A float, or None for NULL/NaN."""
-    return None if value is None or pd.isna(value) else float(value)
+    if value is None or value is pd.NA or value != value:  # NaN is the only value unequal to itself
+        return None
+    return float(value)
 
 
 def _rows(values: pd.DataFrame) -> list[tuple[str, Point]]:

@@ -220,10 +220,10 @@ def _series(points: Iterable[Point], as_of: date | None) -> dict[Period, Point]:
     for point in sorted(points, key=lambda p: p.period_start):
         if as_of is not None and point.period_start > as_of:
             continue
-        if point.period in series:
-            label = point.period.label
-            raise ValueError(f"Perioden {label} finns två gånger i serien. Ta bort dubbletten.")
-        series[point.period] = point
+        period = point.period
+        if period in series:
+            raise ValueError(f"Perioden {period.label} finns två gånger i serien. Ta bort dubbletten.")
+        series[period] = point
     return series
 
 

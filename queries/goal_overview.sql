@@ -18,10 +18,22 @@ goal_indicator_count as (
 district_value as (
     select v.indicator, v.period_start, v.grain
     from indicator_value v
+    where v.district = $district
+    union all
+    select v.indicator, v.period_start, v.grain
+    from indicator_value v
     join indicator i on i.code = v.indicator
     join district d on d.code = v.district
-    where v.district = $district
-       or (i.level = 'city' and d.kind = 'stad')
+    where i.level = 'city'
+      and d.kind = 'stad'
+      and v.district <> $district
+),
+
+-- per indicator and grain only the latest period can be an indicator's latest (ranking every value was slow)
+latest_value as (
+    select dv.indicator, dv.grain, max(dv.period_start) as period_start
+    from district_value dv
+    group by dv.indicator, dv.grain
 ),
 
 -- the last day each period covers, and a rank that prefers the finer grain when two periods end together
@@ -37,7 +49,7 @@ value_period as (
            case dv.grain
                when 'week' then 1 when 'month' then 2 when 'quarter' then 3 when 'tertial' then 4 else 5
            end as grain_rank
-    from district_value dv
+    from latest_value dv
 ),
 
 ranked_period as (

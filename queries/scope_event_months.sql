@@ -39,18 +39,12 @@ event_month as (
     where rm.valid_to is null or rm.period_start + interval 1 month <= rm.valid_to
 ),
 
-scope_event as (
-    select e.category, date_trunc('month', e.occurred_at)::date as period_start
-    from event e
-    where e.district = $district
-      and e.source = 'est'
-      and ($place = '' or e.place = $place)
-),
-
+-- the scope's EST reports per category and month (the summary est_month; place null = the whole district)
 month_count as (
-    select se.category, se.period_start, count(*)::double as events
-    from scope_event se
-    group by se.category, se.period_start
+    select m.category, m.month_start as period_start, m.events::double as events
+    from est_month m
+    where m.district = $district
+      and coalesce(m.place, '') = $place
 )
 
 select em.indicator, em.period_start, 'month' as grain, coalesce(mc.events, 0)::double as value,

@@ -17,10 +17,20 @@ scope_value as (
            v.series_break, si.event_category
     from indicator_value v
     join scope_indicator si on si.code = v.indicator
+    where v.period_start >= $from
+      and coalesce(v.place, '') = $place
+      and si.level <> 'city'
+      and v.district = $district
+    union all
+    select v.indicator, v.period_start, v.grain, v.value, v.numerator, v.denominator, v.preliminary,
+           v.series_break, si.event_category
+    from indicator_value v
+    join scope_indicator si on si.code = v.indicator
     join district d on d.code = v.district
     where v.period_start >= $from
       and coalesce(v.place, '') = $place
-      and ((si.level = 'city' and d.kind = 'stad') or (si.level <> 'city' and v.district = $district))
+      and si.level = 'city'
+      and d.kind = 'stad'
 ),
 
 -- the district, when the place (if any) lies in it: only then are zero weeks made

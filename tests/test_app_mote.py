@@ -271,8 +271,11 @@ def test_reference_only_agenda_steps_through_with_no_judgements(reference_db_cop
 
 @pytest.fixture
 def hand_made(monkeypatch: pytest.MonkeyPatch) -> Pack:
-    """build_pack replaced by one that returns hand_pack() (the page never queries on its own)."""
+    """build_agenda, build_slide and build_pack replaced by ones that return hand_pack() and its slides."""
     made = hand_pack()
+    monkeypatch.setattr(pack, "build_agenda", lambda con, district, period: pack.agenda_of(made))
+    monkeypatch.setattr(pack, "build_meeting", lambda con, agenda: None)
+    monkeypatch.setattr(pack, "build_slide", lambda con, agenda, number, meeting=None: made.slides[number - 1])
     monkeypatch.setattr(pack, "build_pack", lambda con, district, period: made)
     return made
 
@@ -320,6 +323,11 @@ def test_last_data_day_follows_the_finest_values() -> None:
 def test_the_meeting_and_its_year_export_from_the_page(demo_db_copy: Path) -> None:
     """The export expander offers the meeting's deck, images and numbers, and the year's compilation."""
     at = open_page(omrade="Hässelby-Vällingby", period="2025-T2")
+    buttons = [b.label for b in at.button]
+    assert "Skapa PowerPoint" not in buttons  # the whole pack is built only when asked for
+    assert "Förbered exporten av mötets 13 bilder" in buttons
+    at.button(key="mote-forbered-export").click().run()
+    assert not at.exception, [e.value for e in at.exception]
     buttons = [b.label for b in at.button]
     assert {"Skapa PowerPoint", "Skapa bilder (PNG)", "Skapa årssammanställningen (PowerPoint)"} <= set(buttons)
     downloads = [d.label for d in at.get("download_button")]

@@ -76,6 +76,18 @@ def test_slides_follow_the_agenda(pack: Pack, demo_con: duckdb.DuckDBPyConnectio
     assert pack.data_date == AS_OF and pack.district_name == NAME and pack.demo
 
 
+def test_one_slide_alone_equals_the_packs(pack: Pack, demo_con: duckdb.DuckDBPyConnection) -> None:
+    """Mötesläge builds only the slide shown: the agenda lists the pack's slides, and each slide built alone
+    (a place's without the district's meeting) is the pack's slide."""
+    from followup.pack import build_agenda, build_slide, needs_meeting
+
+    agenda = build_agenda(demo_con, DISTRICT, PERIOD)
+    assert [(i.kind, i.title) for i in agenda.items] == [(s.kind, s.title) for s in pack.slides]
+    assert {needs_meeting(i) for i in agenda.items} == {True, False}  # the demo has place slides
+    for number in range(1, len(agenda.items) + 1):
+        assert repr(build_slide(demo_con, agenda, number)) == repr(pack.slides[number - 1]), number
+
+
 def test_overview_and_areas_match_the_status_rules(pack: Pack, demo_con: duckdb.DuckDBPyConnection) -> None:
     goals, areas = expected_statuses(demo_con)
     overview = next(s for s in pack.slides if s.kind is SlideKind.OVERVIEW)

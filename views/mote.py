@@ -26,16 +26,17 @@ options, code = mote.resolve_period(last_day or dt.date.today())
 period = parse_period(code)
 mote.start_over_on_new_scope(district, period)
 
-with st.spinner("Sätter ihop mötets bilder …"):
-    meeting = mote.meeting_pack(district, period)
-if not meeting.slides:
+with st.spinner("Sätter ihop mötets dagordning …"):
+    agenda = mote.meeting_agenda(district, period)
+if not agenda.items:
     mote.empty_agenda_notice()
     st.stop()
 
-number = mote.current_slide(len(meeting.slides))
+number = mote.current_slide(len(agenda.items))
 mote.remember_address(period, number)
-slide = meeting.slides[number - 1]
-mote.navigation(meeting.slides, number, subtitle=mote.nav_subtitle(slide),
+with st.spinner("Sätter ihop bilden …"):
+    slide = mote.meeting_slide(district, period, number)
+mote.navigation(agenda.items, number, subtitle=mote.nav_subtitle(slide),
                 choose=lambda: mote.meeting_choice(name, options, last_day))
-mote.draw_slide(meeting.slides, number, demo=meeting.demo, key=(*mote.figure_key(district, period), str(number)))
-mote.export_section(meeting)
+mote.draw_slide(slide, agenda.items, demo=agenda.demo, key=(*mote.figure_key(district, period), str(number)))
+mote.export_section(agenda)

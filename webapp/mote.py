@@ -36,7 +36,7 @@ import streamlit as st
 from followup import charts, pack
 from followup.chartplan import build_figure
 from followup.model import Grain
-from followup.pack import ChartData, Pack, Slide, SlideKind
+from followup.pack import Agenda, AgendaItem, ChartData, Meeting, Pack, Slide, SlideKind
 from followup.periods import Period, parse_period, period_of, range_label
 from followup.status import Trend
 from webapp import components, exports, omrade, scope, state
@@ -52,6 +52,8 @@ GOTO_STATE = "mote_bild"
 WRITTEN_STATE = "mote_written"
 """Session-state key: the (period, slide) this page last wrote to the address."""
 SCOPE_STATE = "mote_scope"
+EXPORT_STATE = "mote_export"
+"""Session key: the (district, period) whose whole pack the user asked to export."""
 """Session-state key: the (district, period) of the agenda shown, to start over when either changes."""
 
 RECENT_YEARS = 3
@@ -158,9 +160,9 @@ def counter_text(number: int, count: int) -> str:
     return f"{number} av {count}"
 
 
-def agenda_label(number: int, slide: Slide) -> str:
+def agenda_label(number: int, item: AgendaItem | Slide) -> str:
     """How a slide is listed under 'Gå till': '3. 2. Otrygga och brottsutsatta platser'."""
-    return f"{number}. {slide.title}"
+    return f"{number}. {item.title}"
 
 
 def line_columns(slide: Slide) -> int:
@@ -215,14 +217,47 @@ def table_height(table: pd.DataFrame, row_height: int) -> int:
 # ---------------------------------------------------------------------------------------------------
 
 
+@st.cache_data(show_spinner=False, max_entries=50)
+def _cached_agenda(path: str, version: str, district: str, period_code: str) -> Agenda:
+    """build_agenda for a district and period, cached per database file and data version."""
+    return state.on_cursor(pack.build_agenda, district, parse_period(period_code))
+
+
+@st.cache_resource(show_spinner=False, max_entries=20)
+def _cached_meeting(path: str, version: str, district: str, period_code: str) -> Meeting:
+    """build_meeting (the district assessed as of the period's end), shared unchanged by every session."""
+    return state.on_cursor(pack.build_meeting, _cached_agenda(path, version, district, period_code))
+
+
+@st.cache_data(show_spinner=False, max_entries=300)
+def _cached_slide(path: str, version: str, district: str, period_code: str, number: int) -> Slide:
+    """build_slide: one slide of the agenda, built only when it is shown (a place's without the district's)."""
+    agenda = _cached_agenda(path, version, district, period_code)
+    item = agenda.items[number - 1]
+    meeting = _cached_meeting(path, version, district, period_code) if pack.needs_meeting(item) else None
+    return state.on_cursor(pack.build_slide, agenda, number, meeting)
+
+
 @st.cache_data(show_spinner=False, max_entries=20)
 def _cached_pack(path: str, version: str, district: str, period_code: str) -> Pack:
-    """build_pack for a district and period, cached per database file and data version."""
+    """build_pack (every slide, for the exports), cached per database file and data version."""
     return state.on_cursor(pack.build_pack, district, parse_period(period_code))
 
 
+def meeting_agenda(district: str, period: Period) -> Agenda:
+    """The meeting's steps (titles for the navigation), cached until new data is loaded."""
+    path = str(state.database_path())
+    return _cached_agenda(path, state.data_version(path), district, period.code)
+
+
+def meeting_slide(district: str, period: Period, number: int) -> Slide:
+    """Slide `number` of the meeting, built when first shown and cached until new data is loaded."""
+    path = str(state.database_path())
+    return _cached_slide(path, state.data_version(path), district, period.code, number)
+
+
 def meeting_pack(district: str, period: Period) -> Pack:
-    """The meeting's agenda, cached until new data is loaded."""
+    """The whole meeting (every slide built), for the exports; cached until new data is loaded."""
     path = str(state.database_path())
     return _cached_pack(path, state.data_version(path), district, period.code)
 
@@ -325,9 +360,9 @@ def _went() -> None:
     _go(int(st.session_state[GOTO_STATE]))
 
 
-def navigation(slides: Sequence[Slide], number: int, *, subtitle: str, choose: Callable[[], None]) -> None:
+def navigation(items: Sequence[AgendaItem], number: int, *, subtitle: str, choose: Callable[[], None]) -> None:
     """Föregående, 'n av m', Nästa, 'Gå till', the meeting's scope and 'Välj möte', in one row on every slide."""
-    count = len(slides)
+    count = len(items)
     with st.container(horizontal=True, vertical_alignment="center", gap="medium", key="mote-nav"):
         st.button("Föregående", icon=":material/arrow_back:", key="mote-prev", disabled=number <= 1,
                   on_click=_go, args=(number - 1,), shortcut="Left", help="Föregående bild (vänsterpil)")
@@ -335,7 +370,7 @@ def navigation(slides: Sequence[Slide], number: int, *, subtitle: str, choose: C
         st.button("Nästa", icon=":material/arrow_forward:", icon_position="right", key="mote-next", type="primary",
                   disabled=number >= count, on_click=_go, args=(number + 1,), shortcut="Right",
                   help="Nästa bild (högerpil)")
-        st.selectbox("Gå till", list(range(1, count + 1)), format_func=lambda n: agenda_label(n, slides[n - 1]),
+        st.selectbox("Gå till", list(range(1, count + 1)), format_func=lambda n: agenda_label(n, items[n - 1]),
                      key=GOTO_STATE, on_change=_went, label_visibility="collapsed", width=520)
         st.space("stretch")
         if subtitle:
@@ -377,13 +412,13 @@ def slide_header(slide: Slide) -> None:
         st.markdown(components.plain(slide.status_text))
 
 
-def title_slide(slide: Slide, slides: Sequence[Slide]) -> None:
+def title_slide(slide: Slide, items: Sequence[AgendaItem]) -> None:
     """The first slide: the district, the meeting and its agenda."""
     st.title(components.plain(slide.title), anchor=False)
     if slide.subtitle:
         st.header(components.plain(slide.subtitle), anchor=False)
     st.subheader("Dagordning", anchor=False)
-    st.markdown("\n".join(f"{n}. {components.plain(s.title)}" for n, s in enumerate(slides[1:], start=2)))
+    st.markdown("\n".join(f"{n}. {components.plain(s.title)}" for n, s in enumerate(items[1:], start=2)))
 
 
 def slide_charts(slide: Slide, *, demo: bool, key: tuple[str, ...]) -> None:
@@ -430,11 +465,10 @@ def slide_footer(footer: str) -> None:
         st.markdown(components.plain(footer))
 
 
-def draw_slide(slides: Sequence[Slide], number: int, *, demo: bool, key: tuple[str, ...]) -> None:
-    """Slide `number` (from 1), for a 1920×1080 screen read from three metres."""
-    slide = slides[number - 1]
+def draw_slide(slide: Slide, items: Sequence[AgendaItem], *, demo: bool, key: tuple[str, ...]) -> None:
+    """One slide of the agenda ITEMS, for a 1920×1080 screen read from three metres."""
     if slide.kind is SlideKind.TITLE:
-        title_slide(slide, slides)
+        title_slide(slide, items)
         slide_footer(slide.footer)
         return
     slide_header(slide)
@@ -468,15 +502,26 @@ def nav_subtitle(slide: Slide) -> str:
     return "" if slide.kind is SlideKind.TITLE else slide.subtitle
 
 
-def export_section(pack: Pack) -> None:
-    """Below the slide: the meeting as PowerPoint, images and Excel, and the year's compilation."""
+def export_section(agenda: Agenda) -> None:
+    """Below the slide: the meeting as PowerPoint, images and Excel, and the year's compilation.
+
+    The screen builds only the slide shown; the exports need every slide, so they are built on request
+    (once per meeting and data version; the session remembers the request)."""
     with st.expander("Exportera: PowerPoint, bilder, siffror, årssammanställning", icon=":material/download:"):
-        exports.pack_downloads(pack)
+        wanted = (agenda.district, agenda.period.code)
+        if st.session_state.get(EXPORT_STATE) != wanted:
+            if st.button(f"Förbered exporten av mötets {len(agenda.items)} bilder", icon=":material/download:",
+                         key="mote-forbered-export", help="Bygger alla bilder med diagram; tar några sekunder."):
+                st.session_state[EXPORT_STATE] = wanted
+        if st.session_state.get(EXPORT_STATE) == wanted:
+            with st.spinner("Bygger mötets alla bilder …"):
+                whole = meeting_pack(agenda.district, agenda.period)
+            exports.pack_downloads(whole)
         st.markdown("**Årssammanställning** (målens status för året, insatser gjorda och inte gjorda, "
                     "styrgruppens analys)")
-        last = pack.period.last_day.year
+        last = agenda.period.last_day.year
         year = st.selectbox("År", list(range(last, last - 4, -1)), key="mote-arssammanstallning")
-        exports.year_end_downloads(year_end_pack(pack.district, int(year)))
+        exports.year_end_downloads(year_end_pack(agenda.district, int(year)))
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
