@@ -13,6 +13,7 @@ Suppression: a sensitive indicator counts individuals, and a count of 1–4 coul
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from babel.numbers import format_decimal, get_group_symbol
@@ -59,10 +60,16 @@ def number(value: float | None, decimals: int | None = None) -> str:
         return MISSING
     if decimals is None:
         decimals = 0 if float(value).is_integer() else 1
+    return _number_text(float(value), decimals)
+
+
+@lru_cache(maxsize=65_536)
+def _number_text(value: float, decimals: int) -> str:
+    """number() for a finite float (cached: a chart's hover texts format thousands of values)."""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     with localcontext() as context:
         context.prec = 400  # room for every digit of any float, so quantizing never overflows
-        rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
         text = format_decimal(abs(rounded) if rounded == 0 else rounded, format=pattern, locale=LOCALE)
     return text.replace(get_group_symbol(LOCALE), GROUP_SEPARATOR).replace("-", MINUS)
 

@@ -12,7 +12,7 @@ and their texts say "1–4" (followup.fmt), so no renderer needs to know the rul
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -90,6 +90,9 @@ class Slide:
     footer: str = ""  # "Hässelby-Vällingby · källa: Polisen, EST · data t.o.m. 31 augusti 2025"
     note: str = ""  # why the slide has no charts or no table rows ("Inga insatser …"), plain text
 
+
+Runner = Callable[..., pd.DataFrame]
+"""How pack reads a named query: run(con, name, **params) -> rows; queries.run, or a cached one (the app's)."""
 
 MAX_CHARTS = 2
 """Charts per slide: read from three metres, two side by side is the most that stays legible."""
@@ -191,13 +194,14 @@ def data_date_of(values: pd.DataFrame) -> date | None:
     return series.latest_data_date(final if not final.empty else values)
 
 
-def scope_data(con: duckdb.DuckDBPyConnection, district: str, place: str, name: str, until: date) -> ScopeData:
+def scope_data(con: duckdb.DuckDBPyConnection, district: str, place: str, name: str, until: date, *,
+               run: Runner = queries.run) -> ScopeData:
     """Read a scope (district, or place in it) as known by `until` and assess it as of its latest data."""
     params = {"district": district, "place": place}
-    indicators = queries.run(con, "scope_indicators", **params)
-    values = known_by(queries.run(con, "scope_values", **params, **{"from": FIRST_DAY}), until)
-    event_months = known_by(queries.run(con, "scope_event_months", **params), until)
-    targets = queries.run(con, "scope_targets", **params)
+    indicators = run(con, "scope_indicators", **params)
+    values = known_by(run(con, "scope_values", **params, **{"from": FIRST_DAY}), until)
+    event_months = known_by(run(con, "scope_event_months", **params), until)
+    targets = run(con, "scope_targets", **params)
     assessments = series.assess_scope(indicators, values, targets, scope_name=name)
     goals = series.goal_statuses(assessments, indicators)
     areas = series.area_statuses(goals, indicators)
@@ -370,10 +374,12 @@ def _headline_charts(
 
 def _area_groups(overview: pd.DataFrame) -> list[tuple[str, str, list[dict[str, Any]]]]:
     """(area code, 'N. Name', goal rows) per priority area, in number order."""
-    groups = overview.groupby(["priority_area_code", "priority_area_number", "priority_area"], sort=False)
-    result = [(str(code), f"{int(number)}. {name}", rows.to_dict("records"))
-              for (code, number, name), rows in groups]
-    return sorted(result, key=lambda item: int(item[1].split(".")[0]))
+    groups: dict[tuple[str, int, str], list[dict[str, Any]]] = {}
+    for row in overview.to_dict("records"):  # a dozen rows: plain Python beats a pandas groupby here
+        key = (str(row["priority_area_code"]), int(row["priority_area_number"]), str(row["priority_area"]))
+        groups.setdefault(key, []).append(row)
+    return [(code, f"{number}. {name}", rows)
+            for (code, number, name), rows in sorted(groups.items(), key=lambda item: item[0][1])]
 
 
 def _area_comment(comments: pd.DataFrame, goal_codes: Iterable[str], *, every: bool) -> str:
@@ -494,9 +500,9 @@ def _chosen_places(district_places: pd.DataFrame, wanted: Sequence[str] | None, 
     return list({id(r): r for r in (by_key.get(w) or by_key[w.casefold()] for w in wanted)}.values())
 
 
-def _district_name(con: duckdb.DuckDBPyConnection, district: str, on: date) -> str:
+def _district_name(con: duckdb.DuckDBPyConnection, district: str, on: date, run: Runner = queries.run) -> str:
     """The name of a district in force on a day (current_districts), or a Swedish error naming the valid codes."""
-    rows = queries.run(con, "current_districts", on=on)
+    rows = run(con, "current_districts", on=on)
     names = dict(zip(rows["code"], rows["name"], strict=True))
     if district not in names:
         raise ValueError(f"Stadsdelsområdet '{district}' finns inte den {date_text(on)}. Välj ett av: "
@@ -545,12 +551,13 @@ class Meeting:
 
 
 def build_agenda(
-    con: duckdb.DuckDBPyConnection, district: str, period: Period, *, places: Sequence[str] | None = None
+    con: duckdb.DuckDBPyConnection, district: str, period: Period, *, places: Sequence[str] | None = None,
+    run: Runner = queries.run,
 ) -> Agenda:
     """The meeting's steps for a district and period: title, overview, areas, tracked places with data, plan, commitments."""
-    name = _district_name(con, district, period.last_day)
-    overview = queries.run(con, "goal_overview", district=district)
-    district_places = queries.run(con, "district_places", district=district)
+    name = _district_name(con, district, period.last_day, run)
+    overview = run(con, "goal_overview", district=district)
+    district_places = run(con, "district_places", district=district)
     items = [AgendaItem(SlideKind.TITLE, name), AgendaItem(SlideKind.OVERVIEW, OVERVIEW_TITLE)]
     items += [AgendaItem(SlideKind.AREA, label, code) for code, label, _ in _area_groups(overview)]
     items += [AgendaItem(SlideKind.PLACE, str(p["name"]), str(p["code"]))
@@ -559,12 +566,12 @@ def build_agenda(
     return Agenda(district, name, period, db.is_demo(con), tuple(items), overview)
 
 
-def build_meeting(con: duckdb.DuckDBPyConnection, agenda: Agenda) -> Meeting:
+def build_meeting(con: duckdb.DuckDBPyConnection, agenda: Agenda, *, run: Runner = queries.run) -> Meeting:
     """The district's scope, activities and comments as known at the end of the agenda's period."""
     district, period = agenda.district, agenda.period
-    scope = scope_data(con, district, "", agenda.district_name, period.last_day)
-    activities = queries.run(con, "scope_activities", district=district, place="")
-    comments = known_by(queries.run(con, "period_comments", district=district,
+    scope = scope_data(con, district, "", agenda.district_name, period.last_day, run=run)
+    activities = run(con, "scope_activities", district=district, place="")
+    comments = known_by(run(con, "period_comments", district=district,
                                     **{"from": FIRST_DAY, "to": period.last_day}),
                         period.last_day)
     return Meeting(scope, activities, comments)
@@ -575,11 +582,12 @@ def needs_meeting(item: AgendaItem) -> bool:
     return item.kind is not SlideKind.PLACE
 
 
-def build_slide(con: duckdb.DuckDBPyConnection, agenda: Agenda, number: int, meeting: Meeting | None = None) -> Slide:
+def build_slide(con: duckdb.DuckDBPyConnection, agenda: Agenda, number: int, meeting: Meeting | None = None, *,
+                run: Runner = queries.run) -> Slide:
     """Slide `number` (from 1) of the agenda; the Meeting is built here when the slide needs it and none is given."""
     item = agenda.items[number - 1]
     if meeting is None and needs_meeting(item):
-        meeting = build_meeting(con, agenda)
+        meeting = build_meeting(con, agenda, run=run)
     district, period, name, subtitle = agenda.district, agenda.period, agenda.district_name, agenda.subtitle
     first, last = chart_window(period.last_day)
 
@@ -589,8 +597,8 @@ def build_slide(con: duckdb.DuckDBPyConnection, agenda: Agenda, number: int, mee
 
     match item.kind:
         case SlideKind.PLACE:
-            place_scope = scope_data(con, district, item.key, item.title, period.last_day)
-            place_activities = queries.run(con, "scope_activities", district=district, place=item.key)
+            place_scope = scope_data(con, district, item.key, item.title, period.last_day, run=run)
+            place_activities = run(con, "scope_activities", district=district, place=item.key)
             lines = tuple(StatusLine(str(row["name"]), a.trend, a.explanation)
                           for code, row in _catalogue(place_scope.indicators).items()
                           if (a := place_scope.assessments.get(code)) is not None)
@@ -604,12 +612,12 @@ def build_slide(con: duckdb.DuckDBPyConnection, agenda: Agenda, number: int, mee
             )
         case SlideKind.ACTION_PLAN:
             plan_rows = action_plan_table(
-                queries.run(con, "activity_list", district=district, goal="", place="", status=""), period,
+                run(con, "activity_list", district=district, goal="", place="", status=""), period,
                 _goal_numbers(agenda.overview))
             return Slide(SlideKind.ACTION_PLAN, item.title, subtitle, table=plan_rows, footer=foot([ACTION_PLAN_SOURCE]),
                          note="" if len(plan_rows) else "Inga insatser i handlingsplanen för perioden.")
         case SlideKind.COMMITMENTS:
-            due = commitment_table(queries.run(con, "commitment_list", district=district, status=""), period)
+            due = commitment_table(run(con, "commitment_list", district=district, status=""), period)
             return Slide(SlideKind.COMMITMENTS, item.title, subtitle, table=due, footer=foot([COMMITMENT_SOURCE]),
                          note="" if len(due) else "Inga öppna åtaganden att följa upp.")
     assert meeting is not None  # every other slide draws on the district (needs_meeting)

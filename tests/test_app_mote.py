@@ -273,9 +273,9 @@ def test_reference_only_agenda_steps_through_with_no_judgements(reference_db_cop
 def hand_made(monkeypatch: pytest.MonkeyPatch) -> Pack:
     """build_agenda, build_slide and build_pack replaced by ones that return hand_pack() and its slides."""
     made = hand_pack()
-    monkeypatch.setattr(pack, "build_agenda", lambda con, district, period: pack.agenda_of(made))
-    monkeypatch.setattr(pack, "build_meeting", lambda con, agenda: None)
-    monkeypatch.setattr(pack, "build_slide", lambda con, agenda, number, meeting=None: made.slides[number - 1])
+    monkeypatch.setattr(pack, "build_agenda", lambda con, district, period, **_: pack.agenda_of(made))
+    monkeypatch.setattr(pack, "build_meeting", lambda con, agenda, **_: None)
+    monkeypatch.setattr(pack, "build_slide", lambda con, agenda, number, meeting=None, **_: made.slides[number - 1])
     monkeypatch.setattr(pack, "build_pack", lambda con, district, period: made)
     return made
 

@@ -110,6 +110,12 @@ def query(name: str, **params: Any) -> pd.DataFrame:
     return _cached_query(path, data_version(path), name, tuple(sorted(params.items())))
 
 
+def cached_run(con: Any, name: str, **params: Any) -> pd.DataFrame:
+    """A followup.pack Runner that answers from query()'s cache (CON is not used): a new meeting period reuses
+    the rows the district's pages already read."""
+    return query(name, **params)
+
+
 @st.cache_data(show_spinner=False, max_entries=20)
 def _cached_info(path: str, version: str) -> dict[str, str]:
     """The database_info facts of a file at a data version."""

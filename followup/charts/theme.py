@@ -160,13 +160,16 @@ PLOTLY_CONFIG: dict[str, object] = {
 
 def apply(fig: go.Figure, height: int, width: int | None = None) -> go.Figure:
     """Give a figure the product template, Swedish separators and a default size (exports pass their own)."""
-    fig.update_layout(template=TEMPLATE_NAME, separators=SEPARATORS, height=height, width=width)
+    # the template object, not its name: a figure made without validation (new_figure) would keep the bare name
+    fig.update_layout(template=pio.templates[TEMPLATE_NAME], separators=SEPARATORS, height=height)
+    if width is not None:
+        fig.update_layout(width=width)
     return fig
 
 
 def new_figure(height: int) -> go.Figure:
     """An empty figure with the product template, Swedish separators and a default height."""
-    return apply(go.Figure(), height)
+    return apply(go.Figure(_validate=False), height)
 
 
 def plain(text: object) -> str:
