@@ -4,7 +4,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test demo lint browser bench
+.PHONY: run test demo lint browser bench bench-growth
 
 run: $(VENV)/.installed-run  ## start the dashboard; the demo database is built on first start
 	$(PY) -m streamlit run dashboard.py
@@ -25,6 +25,15 @@ bench: $(VENV)/.installed-dev  ## benchmarks: foundation, 1M-row load, pages (SI
 	$(PY) bench/bench_foundation.py
 	$(PY) bench/bench_load.py
 	$(PY) bench/bench_pages.py --size $(SIZE) --server-rss
+
+# Issue 6's growth table: the pages at S, M and L (L builds 10 million events: about 3 minutes, 1.2 GB in /tmp),
+# then bench/growth.py; the JSON of each size is kept in bench/results/ (not in git).
+bench-growth: $(VENV)/.installed-dev  ## pages at S, M and L and how their times grow
+	mkdir -p bench/results
+	for size in S M L; do \
+	  $(PY) bench/bench_pages.py --size $$size --repeat 3 --cold 1 --server-rss --json bench/results/$$size.json || exit 1; \
+	done
+	$(PY) bench/growth.py bench/results/S.json bench/results/M.json bench/results/L.json
 
 # Debian's chromium for the browser tests. Outside CI a failed install only warns (the browser tests
 # are then skipped); under CI (CI=true) it stops the run.

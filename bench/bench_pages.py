@@ -41,6 +41,7 @@ import argparse
 import cProfile
 import importlib
 import io
+import json
 import logging
 import os
 import platform
@@ -432,6 +433,22 @@ def print_table(size: str, counts: dict[str, int], megabytes: float, repeat: int
             print(f"- {label}: {len(r.errors)} exceptions in page runs, first: {r.errors[0]}")
 
 
+def save_json(path: Path, size: str, counts: dict[str, int], results: dict[str, PageResult],
+              exports: dict[str, list[float]], peak_mb: float, server: str) -> None:
+    """The medians of one size as JSON, for bench/growth.py's table across sizes."""
+    def median(times: list[float]) -> float | None:
+        return statistics.median(times) if times else None
+
+    pages = {label: {"cold": median(r.cold), "warm": median(r.warm), "cached": median(r.cached),
+                     "raw": median(r.raw), "peer_warm": median(r.peer_warm)} for label, r in results.items()}
+    path.write_text(json.dumps({
+        "size": size, "date": date.today().isoformat(), "events": counts["event"],
+        "observations": counts["observation"], "pages": pages,
+        "exports": {label: median(times) for label, times in exports.items()},
+        "peak_mb": peak_mb, "server_rss": server,
+    }, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
 def profile_run(page: Page, district_name: str, extra: dict[str, str], lines: int) -> str:
     """cProfile of one run of a page's script (its thread), the top functions by cumulative time."""
     profiler = cProfile.Profile()
@@ -458,6 +475,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--cold", type=int, default=3, help="cold runs per page")
     parser.add_argument("--server-rss", action="store_true", help="also measure a real `streamlit run` process")
+    parser.add_argument("--json", type=Path, help="also write the medians to this file (for bench/growth.py)")
     parser.add_argument("--profile", metavar="PAGE", help="print a cProfile of a warm and a cached run of the page "
                         "whose label starts with PAGE (e.g. Mötesläge) instead of the table")
     args = parser.parse_args()
@@ -510,6 +528,8 @@ def main() -> None:
         server = measure_server_rss(path) if args.server_rss else ""
 
     print_table(args.size, counts, megabytes, args.repeat, args.cold, results, exports, peak_mb, peer, server)
+    if args.json:
+        save_json(args.json, args.size, counts, results, exports, peak_mb, server)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import insert
+from followup import est_summary
 from tests.app_support import shown
 
 APP = "../dashboard.py"  # AppTest.from_file resolves paths relative to this file
@@ -264,6 +265,7 @@ def test_place_and_indicator_without_data_get_a_message(reference_db_copy: Path)
     for day in range(1, 29):
         insert(con, "event", {"source": "est", "source_id": f"t-{day}", "occurred_at": datetime(2025, 9, day, 12),
                               "district": "hasselby-vallingby", "place": "hasselby-torg", "category": "klotter"})
+    est_summary.refresh(con)  # as every load of events does
     con.close()
     at = ok(open_page(plats="Råcksta", vy="Plats"))
     assert any("Det finns inga värden för Råcksta än" in text for text in notices(at)), notices(at)

@@ -40,7 +40,7 @@ def sparkline(
     """
     shown = [theme.hide(v, sensitive) for v in values]
     xs = list(range(len(shown)))
-    fig = theme.apply(go.Figure(), height, width)
+    fig = theme.apply(go.Figure(_validate=False), height, width)  # as theme.new_figure: no per-property checks
     fig.add_trace(go.Scatter(x=xs, y=shown, mode="lines", connectgaps=False, hoverinfo="skip",
                              line={"color": theme.INK, "width": 3}, name="Trend"))
     last = len(shown) - 1
