@@ -360,6 +360,13 @@ create table est_month (
     events      integer not null check (events > 0)
 );
 
+-- per district: the week of the first EST report and the time of the latest (for the view est_reporting)
+create table est_district (
+    district   varchar not null,
+    first_week date not null,
+    last_at    timestamp not null
+);
+
 -- indicator values: observations, and for indicators computed from events (indicator.event_category) the
 -- weekly EST report counts per place and per whole district from est_week (police events never count as
 -- EST). Everywhere, place null = the whole district.
@@ -379,15 +386,12 @@ join indicator i on i.event_category = w.category;
 -- an explicit 0 for a week or month in it without reports: missing is never zero.
 create view est_reporting as
 with last_report as (
-    select max(w.last_at) as latest
-    from est_week w
-    where w.place is null
+    select max(d.last_at) as latest
+    from est_district d
 )
-select w.district,
-       min(w.week_start) as first_week,
-       (date_trunc('week', any_value(lr.latest) + interval 1 day) - interval 1 day)::date as last_day
-from est_week w, last_report lr
-where w.place is null
-group by w.district;
+select d.district,
+       d.first_week,
+       (date_trunc('week', lr.latest + interval 1 day) - interval 1 day)::date as last_day
+from est_district d, last_report lr;
 
 insert into schema_version (version) values (3);

@@ -1,8 +1,10 @@
-"""The EST summaries (tables est_week and est_month): kept equal to the event table's EST reports on every write.
+"""The EST summaries (est_week, est_month, est_district): kept equal to the event table's EST reports on every write.
 
-Pages read EST counts per week from est_week (views indicator_value and est_reporting) and per calendar month
-from est_month (scope_event_months), never by counting millions of single reports per request. Whoever writes or deletes events calls refresh() in the same transaction: a load
-and an undo for the districts of the load's reports, the demo and the benchmark generator for all.
+Pages read EST counts per week from est_week (view indicator_value), per calendar month from est_month
+(scope_event_months) and each district's reporting span from est_district (view est_reporting), never by
+counting millions of single reports per request. Whoever writes or deletes events calls refresh() in the same
+transaction: a load and an undo for the districts of the load's reports, the demo and the benchmark generator
+for all.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from followup import queries
 
 
 def refresh(con: duckdb.DuckDBPyConnection, districts: Sequence[str] | None = None) -> None:
-    """Count the EST reports of DISTRICTS (None: every district) into est_week and est_month again."""
+    """Count the EST reports of DISTRICTS (None: every district) into est_week, est_district and est_month again."""
     chosen = None if districts is None else list(districts)
     if chosen == []:
         return
-    for statement in ("est_week_delete", "est_week_insert", "est_month_delete", "est_month_insert"):
+    for statement in ("est_week_delete", "est_week_insert", "est_district_delete", "est_district_insert",
+                      "est_month_delete", "est_month_insert"):
         queries.execute(con, statement, districts=chosen)
 
 

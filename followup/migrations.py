@@ -183,6 +183,19 @@ select category, district, null, month_start, count(*)
 from est_event
 group by category, district, month_start;
 
+-- per district: the week of the first EST report and the time of the latest (for the view est_reporting)
+create table est_district (
+    district   varchar not null,
+    first_week date not null,
+    last_at    timestamp not null
+);
+
+insert into est_district (district, first_week, last_at)
+select w.district, min(w.week_start), max(w.last_at)
+from est_week w
+where w.place is null
+group by w.district;
+
 create view indicator_value as
 select o.indicator, o.district, o.place, o.period_start, o.grain, o.value,
        o.numerator, o.denominator, o.preliminary, o.series_break
@@ -199,16 +212,13 @@ join indicator i on i.event_category = w.category;
 -- an explicit 0 for a week or month in it without reports: missing is never zero.
 create view est_reporting as
 with last_report as (
-    select max(w.last_at) as latest
-    from est_week w
-    where w.place is null
+    select max(d.last_at) as latest
+    from est_district d
 )
-select w.district,
-       min(w.week_start) as first_week,
-       (date_trunc('week', any_value(lr.latest) + interval 1 day) - interval 1 day)::date as last_day
-from est_week w, last_report lr
-where w.place is null
-group by w.district;
+select d.district,
+       d.first_week,
+       (date_trunc('week', lr.latest + interval 1 day) - interval 1 day)::date as last_day
+from est_district d, last_report lr;
 """,
 }
 

@@ -152,7 +152,7 @@ class ScopeData:
 
     def sources(self, codes: Iterable[str] | None = None) -> list[str]:
         """The sources of the scope's indicators that have values (those of `codes` only), in catalogue order."""
-        measured = set(self.values["indicator"]) | set(self.event_months["indicator"])
+        measured = set(self.values["indicator"].unique()) | set(self.event_months["indicator"].unique())
         wanted = measured if codes is None else measured & set(codes)
         rows = self.indicators.drop_duplicates("code")
         return list(dict.fromkeys(str(s) for c, s in zip(rows["code"], rows["source"], strict=True) if c in wanted))

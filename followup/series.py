@@ -84,7 +84,7 @@ def _rows(values: pd.DataFrame) -> list[tuple[str, Point]]:
     """(indicator code, point) for every row of a values frame, converted column by column."""
     codes = values["indicator"].tolist() if "indicator" in values.columns else [""] * len(values)
     starts = pd.to_datetime(values["period_start"]).dt.date.tolist()
-    grains = {grain: Grain(grain) for grain in set(values["grain"])}
+    grains = {grain: Grain(grain) for grain in values["grain"].unique()}
     columns = zip(codes, starts, values["grain"].tolist(), values["value"].tolist(), values["denominator"].tolist(),
                   values["series_break"].tolist(), strict=True)
     return [

@@ -1,4 +1,4 @@
-"""followup.est_summary: the EST summaries (est_week, est_month) always equal a fresh count of the event table."""
+"""followup.est_summary: the EST summaries (est_week, est_month, est_district) always equal a recount of the events."""
 
 from __future__ import annotations
 
@@ -47,10 +47,18 @@ order by all
 MONTH_SUMMARY = "select category, district, place, month_start, events from est_month order by all"
 
 
+DISTRICT_RECOUNT = """
+select district, date_trunc('week', min(occurred_at))::date, max(occurred_at)
+from event where source = 'est' and district is not null group by district order by all
+"""
+DISTRICT_SUMMARY = "select district, first_week, last_at from est_district order by all"
+
+
 def equal_to_recount(con: duckdb.DuckDBPyConnection) -> bool:
-    """Both summaries hold exactly what counting the event table gives."""
+    """Every summary holds exactly what counting the event table gives."""
     return (con.execute(SUMMARY).fetchall() == con.execute(RECOUNT).fetchall()
-            and con.execute(MONTH_SUMMARY).fetchall() == con.execute(MONTH_RECOUNT).fetchall())
+            and con.execute(MONTH_SUMMARY).fetchall() == con.execute(MONTH_RECOUNT).fetchall()
+            and con.execute(DISTRICT_SUMMARY).fetchall() == con.execute(DISTRICT_RECOUNT).fetchall())
 
 
 @pytest.fixture
@@ -115,6 +123,7 @@ def test_police_events_are_not_counted(con: duckdb.DuckDBPyConnection) -> None:
 def test_refresh_of_some_districts_leaves_the_others(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("update est_week set events = events + 100 where district = $d", {"d": BROMMA})
     con.execute("update est_month set events = events + 100 where district = $d", {"d": BROMMA})
+    con.execute("update est_district set last_at = last_at + interval 1 day where district = $d", {"d": BROMMA})
     est_summary.refresh(con, [HV])  # not Bromma: its wrong counts stay
     (wrong,) = con.execute("select count(*) from est_week where district = $d and events > 100", {"d": BROMMA}).fetchone()
     assert wrong > 0

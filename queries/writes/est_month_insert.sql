@@ -16,3 +16,5 @@ union all
 select category, district, null, month_start, count(*)
 from est_event
 group by category, district, month_start
+-- stored in district order, so that a district's rows share row groups and a scan for one district skips the rest
+order by district, place nulls first, category, month_start

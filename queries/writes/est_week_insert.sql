@@ -16,3 +16,5 @@ union all
 select category, district, null, week_start, count(*), min(occurred_at), max(occurred_at)
 from est_event
 group by category, district, week_start
+-- stored in district order, so that a district's rows share row groups and a scan for one district skips the rest
+order by district, place nulls first, category, week_start
