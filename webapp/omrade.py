@@ -26,6 +26,7 @@ Decisions:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -37,7 +38,7 @@ from followup import charts, series
 from followup.charts.series import ACTIVITY_WORDS
 from followup.model import ActivityStatus, Grain
 from followup.chartplan import ChartPlan, build_figure, chart_plan, window
-from followup.pack import chart_data
+from followup.pack import ChartData, chart_data
 from followup.periods import MONTH_NAMES, Period, range_label
 from followup.status import COMPARISON_LABELS, Assessment, TargetStatus, Trend
 from webapp import components, exports, state
@@ -167,6 +168,36 @@ def cached_figure(key: tuple[Any, ...], _build: Callable[[], go.Figure]) -> go.F
     Building a time-series figure takes about 45 ms, mostly Plotly validating the template; a page of
     ten charts would spend half a second on every rerun without this.
     """
+    return _build()
+
+
+@dataclass(frozen=True)
+class ChartParts:
+    """An indicator chart's pieces for the chosen periods: the rows shown, the figure and its export data."""
+
+    shown: pd.DataFrame  # the plan's rows in the window (widened to at least two values)
+    widened: bool
+    figure: go.Figure | None  # None: no values in the window
+    data: ChartData | None
+
+
+def chart_parts(indicator: Mapping[str, Any], plan: ChartPlan, first: Period, last: Period, *, scope_name: str,
+                activities: pd.DataFrame, demo: bool, key: str) -> ChartParts:
+    """The window's rows, the figure and the export data of an indicator's chart."""
+    shown, widened = window(plan.frame, plan.grain, first, last)
+    if shown.empty:
+        return ChartParts(shown, widened, None, None)
+    marked = on_time_axis(activities)
+    figure = build_figure(indicator, plan, shown, scope_name=scope_name, activities=marked, demo=demo)
+    data = chart_data(indicator, plan, first, last, key=key, scope_name=scope_name, assessment=None,
+                      activities=marked)
+    return ChartParts(shown, widened, figure, data)
+
+
+@st.cache_resource(max_entries=400, show_spinner=False)
+def cached_chart(key: tuple[Any, ...], _build: Callable[[], ChartParts]) -> ChartParts:
+    """An indicator chart's parts, shared by reruns and sessions while its key holds (nothing mutates them):
+    a rerun of the same scope neither cuts the window nor builds the figure and its export data again."""
     return _build()
 
 
@@ -307,21 +338,19 @@ def chart(
 ) -> None:
     """The indicator's chart for the chosen periods, with notes on what it leaves out or adds."""
     name = str(indicator["name"])
-    shown, widened = window(plan.frame, plan.grain, first, last)
-    if shown.empty:
+    parts = cached_chart(
+        (*figure_key, first.code, last.code, demo, key),
+        lambda: chart_parts(indicator, plan, first, last, scope_name=scope_name, activities=activities, demo=demo,
+                            key=key),
+    )
+    shown, widened, fig = parts.shown, parts.widened, parts.figure
+    if fig is None:
         no_chart(f"{name} har inga värden från {first.label} till {last.label}. Välj en längre period i sidofältet.")
         return
-    fig = cached_figure(
-        (*figure_key, first.code, last.code, demo),
-        lambda: build_figure(indicator, plan, shown, scope_name=scope_name, activities=on_time_axis(activities),
-                             demo=demo),
-    )
     st.plotly_chart(fig, theme=None, width="stretch", config=charts.PLOTLY_CONFIG, alt=charts.alt_text(fig) or None,
                     key=key)
-    data = chart_data(indicator, plan, first, last, key=key, scope_name=scope_name, assessment=None,
-                      activities=on_time_axis(activities))
-    if data is not None:
-        exports.chart_downloads(data, fig, key=key)
+    if parts.data is not None:
+        exports.chart_downloads(parts.data, fig, key=key)
     notes = [f"Räknat som {plan.counted}."] if plan.counted else []
     if plan.note:
         notes.append(plan.note)

@@ -23,7 +23,7 @@ Decisions:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -37,7 +37,7 @@ from followup.model import ActivityStatus, Frequency, Grain, Unit
 from followup.periods import MONTH_NAMES, Period, grain_name, natural_grain, period_of, range_label
 from followup.places import Change, Measure
 from followup.status import Assessment, Trend, rollup
-from webapp import components, scope, state
+from webapp import components, omrade, scope, state
 from webapp.state import ScopeStatus
 
 VIEW_KEY = "vy"
@@ -242,6 +242,14 @@ class Scope:
 # --- drawing ---------------------------------------------------------------------------------------
 
 
+def cached_figure(scope_: Scope, parts: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    """A figure of the scope built once per database, data version, district, period and PARTS (what else it
+    shows), shared by reruns and sessions: a rerun of the same view draws without building it again."""
+    path = str(state.database_path())
+    key = (path, state.data_version(path), "platser", scope_.district, scope_.first.code, scope_.last.code, *parts)
+    return omrade.cached_figure(key, build)
+
+
 def plotly(fig: Any, key: str) -> None:
     """A figure as the product draws it everywhere: its own template, full width, slide-sized PNG, alt text."""
     st.plotly_chart(fig, theme=None, width="stretch", config=charts.PLOTLY_CONFIG, key=key,
@@ -323,11 +331,11 @@ def _ranking_chart(changes: Sequence[Change], measure: Measure, scope_: Scope, t
         st.info(f"{name}: inga värden för {scope_.label}.", icon=":material/info:")
         return
     current_label, previous_label = labels
-    fig = charts.ranking_bar(
+    fig = cached_figure(scope_, ("ranking", key), lambda: charts.ranking_bar(
         places.ranking_frame(list(changes)), title=f"{name} per plats, {current_label}",
         current_label=current_label, previous_label=previous_label,
         source=charts.Source(source, through, scope_.demo),
-    )
+    ))
     plotly(fig, key)
 
 
@@ -377,11 +385,11 @@ def situation(scope_: Scope, ranking: pd.DataFrame, selected_place: str) -> None
         labels = window_of(incidents)
         value_label = f"EST-rapporter {labels[0]}" if labels else None
         located = map_frame(scope_.places, incidents) if labels else scope_.places
-        fig = charts.place_map(
+        fig = cached_figure(scope_, ("map", selected_place), lambda: charts.place_map(
             charts.load_districts(on=scope_.last.last_day), located,
             title=f"Platser i {scope_.district_name}", source=charts.Source(MAP_SOURCE, through, scope_.demo),
             highlight_district=scope_.district, highlight_place=selected_place, value_label=value_label,
-        )
+        ))
         plotly(fig, "platser-karta")
     with right:
         summary({Measure.INCIDENTS: incidents, Measure.CRIMES: crimes})
