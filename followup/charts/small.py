@@ -40,21 +40,25 @@ def sparkline(
     """
     shown = [theme.hide(v, sensitive) for v in values]
     xs = list(range(len(shown)))
-    fig = theme.apply(go.Figure(_validate=False), height, width)  # as theme.new_figure: no per-property checks
-    fig.add_trace(go.Scatter(x=xs, y=shown, mode="lines", connectgaps=False, hoverinfo="skip",
-                             line={"color": theme.INK, "width": 3}, name="Trend"))
+    traces: list[dict[str, object]] = [
+        {"type": "scatter", "x": xs, "y": shown, "mode": "lines", "connectgaps": False, "hoverinfo": "skip",
+         "line": {"color": theme.INK, "width": 3}, "name": "Trend"},
+    ]
     last = len(shown) - 1
     if shown and shown[last] is not None:
-        fig.add_trace(go.Scatter(x=[last], y=[shown[last]], mode="markers", hoverinfo="skip", name="Senaste",
-                                 marker={"size": 14, "color": colour, "line": {"color": "white", "width": 2}}))
-    fig.update_layout(
-        margin={"l": 8, "r": 12, "t": 10, "b": 8},
-        showlegend=False,
-        hovermode=False,
-        xaxis={"visible": False, "range": [-0.5, max(last, 0) + 0.7]},
-        yaxis={"visible": False, "range": theme.value_range(shown, from_zero=False)},
-        dragmode=False,
-    )
+        traces.append({"type": "scatter", "x": [last], "y": [shown[last]], "mode": "markers", "hoverinfo": "skip",
+                       "name": "Senaste",
+                       "marker": {"size": 14, "color": colour, "line": {"color": "white", "width": 2}}})
+    layout: dict[str, object] = {
+        "margin": {"l": 8, "r": 12, "t": 10, "b": 8},
+        "showlegend": False,
+        "hovermode": False,
+        "xaxis": {"visible": False, "range": [-0.5, max(last, 0) + 0.7]},
+        "yaxis": {"visible": False, "range": theme.value_range(shown, from_zero=False)},
+        "dragmode": False,
+    }
+    # one figure without per-property validation (a page draws a dozen; the specification is fixed here)
+    fig = theme.apply(go.Figure(data=traces, layout=layout, _validate=False), height, width)
     theme.set_alt(fig, _spark_alt(shown, values, unit, sensitive))
     return fig
 
