@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -106,7 +107,16 @@ def control_limits_for(
     return stats.control_limits([row.value for row in since_last_break(rows) if row.value is not None], unit)
 
 
-def _band_traces(rows: Sequence[Row], name: str) -> list[go.Scatter]:
+Trace = dict[str, Any]
+"""A scatter trace's properties, as Plotly's documentation names them; the figure is made from them at once."""
+
+
+def _scatter(**properties: Any) -> Trace:
+    """A scatter trace (properties given as None are left out, as go.Scatter leaves them out)."""
+    return {"type": "scatter", **{name: value for name, value in properties.items() if value is not None}}
+
+
+def _band_traces(rows: Sequence[Row], name: str) -> list[Trace]:
     """Upper and lower bound of a per-period band, the area between them filled."""
     if not any(row.low is not None and row.high is not None for row in rows):
         return []
@@ -114,13 +124,13 @@ def _band_traces(rows: Sequence[Row], name: str) -> list[go.Scatter]:
     _, lows = line_points(rows, lambda row: row.low)
     edge = {"width": 0}
     return [
-        go.Scatter(x=xs, y=highs, mode="lines", line=edge, hoverinfo="skip", showlegend=False, name=name),
-        go.Scatter(x=xs, y=lows, mode="lines", line=edge, fill="tonexty", fillcolor=theme.BAND_FILL,
+        _scatter(x=xs, y=highs, mode="lines", line=edge, hoverinfo="skip", showlegend=False, name=name),
+        _scatter(x=xs, y=lows, mode="lines", line=edge, fill="tonexty", fillcolor=theme.BAND_FILL,
                    hoverinfo="skip", name=name, legendrank=_RANK["band"]),
     ]
 
 
-def _limit_traces(rows: Sequence[Row], limits: stats.ControlLimits, unit: Unit) -> list[go.Scatter]:
+def _limit_traces(rows: Sequence[Row], limits: stats.ControlLimits, unit: Unit) -> list[Trace]:
     """Control limits (filled between) and centre line over the segment since the last break."""
     segment = since_last_break(rows)
     xs = [segment[0].x, segment[-1].x]
@@ -130,18 +140,18 @@ def _limit_traces(rows: Sequence[Row], limits: stats.ControlLimits, unit: Unit) 
     )
     line = {"width": 2, "color": theme.SKY_BLUE}
     return [
-        go.Scatter(x=xs, y=[limits.upper] * 2, mode="lines", line=line, hoverinfo="skip", showlegend=False,
+        _scatter(x=xs, y=[limits.upper] * 2, mode="lines", line=line, hoverinfo="skip", showlegend=False,
                    name=LIMITS_NAME),
-        go.Scatter(x=xs, y=[limits.lower] * 2, mode="lines", line=line, fill="tonexty",
+        _scatter(x=xs, y=[limits.lower] * 2, mode="lines", line=line, fill="tonexty",
                    fillcolor=theme.BAND_FILL, hoverinfo="text", hovertext=[hover] * 2, name=LIMITS_NAME,
                    legendrank=_RANK["limits"]),
-        go.Scatter(x=xs, y=[limits.centre] * 2, mode="lines", line={"width": 3, "color": theme.MUTED,
+        _scatter(x=xs, y=[limits.centre] * 2, mode="lines", line={"width": 3, "color": theme.MUTED,
                    "dash": "longdash"}, hoverinfo="text", hovertext=[hover] * 2, name=CENTRE_NAME,
                    legendrank=_RANK["centre"]),
     ]
 
 
-def _last_year_trace(rows: Sequence[Row], unit: Unit) -> go.Scatter | None:
+def _last_year_trace(rows: Sequence[Row], unit: Unit) -> Trace | None:
     """Last year's values at this year's periods: grey, dotted."""
     if not any(row.last_year is not None or row.last_year_hidden for row in rows):
         return None
@@ -150,12 +160,12 @@ def _last_year_trace(rows: Sequence[Row], unit: Unit) -> go.Scatter | None:
         f"{row.period.shift_years(-1).label}: {text_of(row.last_year, unit, hidden=row.last_year_hidden)}"
         for row in rows
     ]
-    return go.Scatter(x=xs, y=ys, mode="lines", name=LAST_YEAR_NAME, connectgaps=False, legendrank=_RANK["last_year"],
+    return _scatter(x=xs, y=ys, mode="lines", name=LAST_YEAR_NAME, connectgaps=False, legendrank=_RANK["last_year"],
                       line={"color": theme.NEUTRAL, "width": 3, "dash": "dot"}, hoverinfo="text",
                       hovertext=with_gaps(rows, hover))
 
 
-def _main_trace(rows: Sequence[Row], unit: Unit, name: str, band_name: str) -> go.Scatter:
+def _main_trace(rows: Sequence[Row], unit: Unit, name: str, band_name: str) -> Trace:
     """The measured values: a thick ink line, markers for short series, the latest value labelled."""
     xs, ys = line_points(rows, lambda row: row.value)
     hover = []
@@ -168,7 +178,7 @@ def _main_trace(rows: Sequence[Row], unit: Unit, name: str, band_name: str) -> g
     labels = ["" for _ in rows]
     if shown:
         labels[shown[-1]] = text_of(rows[shown[-1]].value, unit)
-    return go.Scatter(
+    return _scatter(
         x=xs, y=ys, name=theme.plain(name), connectgaps=False, legendrank=_RANK["main"],
         mode="lines+markers+text" if len(rows) <= MAX_MARKERS else "lines+text",
         line={"color": theme.INK, "width": theme.LINE_WIDTH}, marker={"color": theme.INK},
@@ -178,9 +188,9 @@ def _main_trace(rows: Sequence[Row], unit: Unit, name: str, band_name: str) -> g
     )
 
 
-def _hidden_trace(xs: Sequence[str], labels: Sequence[str], *, show_text: bool) -> go.Scatter:
+def _hidden_trace(xs: Sequence[str], labels: Sequence[str], *, show_text: bool) -> Trace:
     """Hollow grey markers at the neutral height for hidden values; nothing of the value itself."""
-    return go.Scatter(
+    return _scatter(
         x=list(xs), y=[HIDDEN_Y] * len(xs), name=HIDDEN_NAME, legendrank=_RANK["hidden"],
         mode="markers+text" if show_text else "markers",
         marker={"symbol": "diamond-open", "size": 16, "color": theme.NEUTRAL, "line": {"width": 3}},
@@ -190,7 +200,7 @@ def _hidden_trace(xs: Sequence[str], labels: Sequence[str], *, show_text: bool) 
     )
 
 
-def _target_trace(target: Target, grain: Grain, unit: Unit) -> go.Scatter:
+def _target_trace(target: Target, grain: Grain, unit: Unit) -> Trace:
     """The straight path from baseline to target, dashed bluish green, both ends labelled in hover."""
     target_grain = Grain(target.grain or grain)
     start = period_of(target.baseline_start, target_grain).label
@@ -199,7 +209,7 @@ def _target_trace(target: Target, grain: Grain, unit: Unit) -> go.Scatter:
         f"Utgångsläge {start}: {fmt.value_text(target.baseline_value, unit)}",
         f"Mål {end}: {fmt.value_text(target.target_value, unit)}",
     ]
-    return go.Scatter(
+    return _scatter(
         x=[target.baseline_start.isoformat(), target.target_start.isoformat()],
         y=[target.baseline_value, target.target_value], name=TARGET_NAME, mode="lines+markers+text",
         legendrank=_RANK["target"],
@@ -211,7 +221,7 @@ def _target_trace(target: Target, grain: Grain, unit: Unit) -> go.Scatter:
     )
 
 
-def _activity_trace(activities: pd.DataFrame, first: date, last: date) -> tuple[go.Scatter | None, int]:
+def _activity_trace(activities: pd.DataFrame, first: date, last: date) -> tuple[Trace | None, int]:
     """Action-plan activities starting in [first, last] as triangles, one per start month; and how many."""
     require(activities, ("title", "start_date"), "insatserna i diagrammet")
     groups: dict[Period, list[dict]] = defaultdict(list)
@@ -226,7 +236,7 @@ def _activity_trace(activities: pd.DataFrame, first: date, last: date) -> tuple[
     months = sorted(groups)
     hover = [_activity_hover(month, groups[month]) for month in months]
     counts = [str(len(groups[month])) if len(groups[month]) > 1 else "" for month in months]
-    trace = go.Scatter(
+    trace = _scatter(
         x=[month.start.isoformat() for month in months], y=[0.045] * len(months), yaxis="y2",
         name=ACTIVITY_NAME, mode="markers+text", text=counts, textposition="top center",
         legendrank=_RANK["activities"],
@@ -296,9 +306,9 @@ def time_series(
             f"Visa serien per {grain_name(Grain(target.grain))}, så att målbanan och värdena går att jämföra."
         )
     rows = series_rows(series, grain, sensitive=sensitive, what=_WHAT)
-    fig = theme.new_figure(height)
     notes: list[str] = []
     if not rows:
+        fig = theme.new_figure(height)
         fig.update_layout(title={"text": theme.plain(title)})
         fig.add_annotation(text="Inga värden för det här urvalet", xref="paper", yref="paper", x=0.5, y=0.5)
         fig.update_xaxes(visible=False)
@@ -306,7 +316,7 @@ def time_series(
         theme.add_footer(fig, source)
         theme.set_alt(fig, f"{title}: inga värden att visa.")
         return fig
-    traces: list[go.Scatter | None] = [*_band_traces(rows, band_name)]
+    traces: list[Trace | None] = [*_band_traces(rows, band_name)]
     if limits is not None and not any(row.hidden for row in rows):
         traces += _limit_traces(rows, limits, unit)
     traces.append(_last_year_trace(rows, unit))
@@ -328,7 +338,7 @@ def time_series(
     if activities is not None and not activities.empty:
         activity_trace, marked = _activity_trace(activities, first, last)
         traces.append(activity_trace)
-    fig.add_traces([trace for trace in traces if trace is not None])
+    fig = theme.new_figure(height, traces=[trace for trace in traces if trace is not None])
     breaks = mark_breaks(fig, rows)
     span_end = max(last, target.target_start) if target else last
     span_start = min(first, target.baseline_start) if target else first
