@@ -271,12 +271,11 @@ def test_reference_only_agenda_steps_through_with_no_judgements(reference_db_cop
 
 @pytest.fixture
 def hand_made(monkeypatch: pytest.MonkeyPatch) -> Pack:
-    """build_agenda, build_slide and build_pack replaced by ones that return hand_pack() and its slides."""
+    """build_agenda and build_slide replaced by ones that return hand_pack()'s agenda and slides."""
     made = hand_pack()
     monkeypatch.setattr(pack, "build_agenda", lambda con, district, period, **_: pack.agenda_of(made))
     monkeypatch.setattr(pack, "build_meeting", lambda con, agenda, **_: None)
     monkeypatch.setattr(pack, "build_slide", lambda con, agenda, number, meeting=None, **_: made.slides[number - 1])
-    monkeypatch.setattr(pack, "build_pack", lambda con, district, period: made)
     return made
 
 

@@ -52,9 +52,9 @@ GOTO_STATE = "mote_bild"
 WRITTEN_STATE = "mote_written"
 """Session-state key: the (period, slide) this page last wrote to the address."""
 SCOPE_STATE = "mote_scope"
-EXPORT_STATE = "mote_export"
-"""Session key: the (district, period) whose whole pack the user asked to export."""
 """Session-state key: the (district, period) of the agenda shown, to start over when either changes."""
+EXPORT_STATE = "mote_export"
+"""Session-state key: the (district, period) whose whole pack the user asked to export."""
 
 RECENT_YEARS = 3
 """The period select box offers tertials, quarters and years of this many calendar years."""
@@ -239,12 +239,6 @@ def _cached_slide(path: str, version: str, district: str, period_code: str, numb
     return state.on_cursor(pack.build_slide, agenda, number, meeting, run=state.cached_run)
 
 
-@st.cache_data(show_spinner=False, max_entries=20)
-def _cached_pack(path: str, version: str, district: str, period_code: str) -> Pack:
-    """build_pack (every slide, for the exports), cached per database file and data version."""
-    return state.on_cursor(pack.build_pack, district, parse_period(period_code))
-
-
 def meeting_agenda(district: str, period: Period) -> Agenda:
     """The meeting's steps (titles for the navigation), cached until new data is loaded."""
     path = str(state.database_path())
@@ -258,9 +252,15 @@ def meeting_slide(district: str, period: Period, number: int) -> Slide:
 
 
 def meeting_pack(district: str, period: Period) -> Pack:
-    """The whole meeting (every slide built), for the exports; cached until new data is loaded."""
+    """The whole meeting for the exports: pack.build_pack's slides, each from the slide cache (the slides already
+    shown are not built again, and the others are then ready when stepped to)."""
     path = str(state.database_path())
-    return _cached_pack(path, state.data_version(path), district, period.code)
+    version = state.data_version(path)
+    agenda = _cached_agenda(path, version, district, period.code)
+    slides = tuple(_cached_slide(path, version, district, period.code, number)
+                   for number in range(1, len(agenda.items) + 1))
+    data_date = _cached_meeting(path, version, district, period.code).scope.data_date
+    return Pack(district, agenda.district_name, period, data_date, agenda.demo, slides)
 
 
 def figure_key(district: str, period: Period) -> tuple[str, ...]:
