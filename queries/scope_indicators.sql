@@ -7,7 +7,8 @@
 with district_measured as (
     select distinct o.indicator
     from observation o
-    where o.district = $district and o.place is null
+    where $place = ''  -- only a whole district's view needs it (a constant: a place's query skips the scan)
+      and o.district = $district and o.place is null
 ),
 
 scope_indicator as (
