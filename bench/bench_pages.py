@@ -315,48 +315,25 @@ def _vm_hwm(pid: int) -> int:
 
 def measure_server_rss(db_path: Path) -> str:
     """Peak RSS (MB) of a real `streamlit run` after a headless Chromium opened every page once."""
-    import subprocess
-    import urllib.request
-
+    import pytest
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(ROOT / "tests"))
-    from e2e_support import CHROMIUM, CHROMIUM_ARGS, _free_port, open_page  # type: ignore[import-not-found]
+    from e2e_support import CHROMIUM, CHROMIUM_ARGS, open_page, streamlit_process  # type: ignore[import-not-found]
 
-    port = _free_port()
-    env = dict(os.environ, **{config.DB_ENV: str(db_path), "PYTHONPATH": str(ROOT)})
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    slugs = ["", "omrade", "platser", "trender", "handlingsplan", "styrgrupp", "mote", "data", "status_help"]
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    return "the server did not start"
-                time.sleep(0.3)
-        slugs = ["", "omrade", "platser", "trender", "handlingsplan", "styrgrupp", "mote", "data", "status_help"]
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            try:
-                for slug in slugs:
-                    page = open_page(browser, f"{url}/{slug}?omrade={DISTRICT_NAME}")
-                    page.close()
-            finally:
-                browser.close()
-        return f"{_vm_hwm(server.pid) / 1024:,.0f} MB (VmHWM after {len(slugs)} pages, one session each)"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        with streamlit_process(db_path, db_path.with_suffix(".server.log")) as (url, server):
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+                try:
+                    for slug in slugs:
+                        open_page(browser, f"{url}/{slug}?omrade={DISTRICT_NAME}").close()
+                finally:
+                    browser.close()
+            return f"{_vm_hwm(server.pid) / 1024:,.0f} MB (VmHWM after {len(slugs)} pages, one session each)"
+    except pytest.fail.Exception as failure:  # streamlit_process reports a server that did not start so
+        return f"the server did not start: {str(failure).splitlines()[0]}"
 
 
 # --- the database ------------------------------------------------------------------------------------------

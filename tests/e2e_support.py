@@ -93,8 +93,8 @@ def _healthy(url: str) -> bool:
 
 
 @contextmanager
-def streamlit_server(db_path: Path, log_path: Path) -> Iterator[str]:
-    """Run the dashboard on a free port against db_path; yield its URL and always stop it."""
+def streamlit_process(db_path: Path, log_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Run the dashboard on a free port against db_path; yield its URL and process, and always stop it."""
     port = _free_port()
     env = dict(os.environ, **{config.DB_ENV: str(db_path), "PYTHONPATH": str(config.ROOT)})
     command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
@@ -111,7 +111,7 @@ def streamlit_server(db_path: Path, log_path: Path) -> Iterator[str]:
                 if time.monotonic() > deadline:
                     pytest.fail(f"streamlit svarade inte på {url}/_stcore/health:\n{log_path.read_text()}")
                 time.sleep(0.2)
-            yield url
+            yield url, server
         finally:
             server.terminate()
             try:
@@ -119,6 +119,13 @@ def streamlit_server(db_path: Path, log_path: Path) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+
+
+@contextmanager
+def streamlit_server(db_path: Path, log_path: Path) -> Iterator[str]:
+    """Run the dashboard on a free port against db_path; yield its URL and always stop it."""
+    with streamlit_process(db_path, log_path) as (url, _):
+        yield url
 
 
 def open_page(browser: Any, url: str) -> Any:
