@@ -520,12 +520,12 @@ def confirm_undo(load_id: int, file_name: str) -> None:
 
 def observation_template() -> bytes:
     """The observation template (.xlsx) for the database's catalogue, made when the user asks for it."""
-    return template.template_xlsx(state.on_cursor(imports.catalogue))
+    return template.template_xlsx(state.read_on_cursor(imports.catalogue))
 
 
 def est_template() -> bytes:
     """The EST template (.xlsx) with the database's event categories, made when the user asks for it."""
-    return template.est_template_xlsx(state.on_cursor(imports.catalogue))
+    return template.est_template_xlsx(state.read_on_cursor(imports.catalogue))
 
 
 def templates_section() -> None:

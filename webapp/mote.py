@@ -220,14 +220,14 @@ def table_height(table: pd.DataFrame, row_height: int) -> int:
 @st.cache_data(show_spinner=False, max_entries=50)
 def _cached_agenda(path: str, version: str, district: str, period_code: str) -> Agenda:
     """build_agenda for a district and period, cached per database file and data version."""
-    return state.on_cursor(pack.build_agenda, district, parse_period(period_code), run=state.cached_run)
+    return state.read_on_cursor(pack.build_agenda, district, parse_period(period_code), run=state.cached_run)
 
 
 @st.cache_resource(show_spinner=False, max_entries=20)
 def _cached_meeting(path: str, version: str, district: str, period_code: str) -> Meeting:
     """build_meeting (the district assessed as of the period's end), shared unchanged by every session."""
     agenda = _cached_agenda(path, version, district, period_code)
-    return state.on_cursor(pack.build_meeting, agenda, run=state.cached_run)
+    return state.read_on_cursor(pack.build_meeting, agenda, run=state.cached_run)
 
 
 @st.cache_data(show_spinner=False, max_entries=300)
@@ -236,7 +236,7 @@ def _cached_slide(path: str, version: str, district: str, period_code: str, numb
     agenda = _cached_agenda(path, version, district, period_code)
     item = agenda.items[number - 1]
     meeting = _cached_meeting(path, version, district, period_code) if pack.needs_meeting(item) else None
-    return state.on_cursor(pack.build_slide, agenda, number, meeting, run=state.cached_run)
+    return state.read_on_cursor(pack.build_slide, agenda, number, meeting, run=state.cached_run)
 
 
 def meeting_agenda(district: str, period: Period) -> Agenda:
@@ -528,7 +528,7 @@ def export_section(agenda: Agenda) -> None:
 @st.cache_data(show_spinner=False, max_entries=20)
 def _cached_year_end(path: str, version: str, district: str, year: int) -> Pack:
     """build_year_end for a district and year, cached per database file and data version."""
-    return state.on_cursor(pack.build_year_end, district, year)
+    return state.read_on_cursor(pack.build_year_end, district, year)
 
 
 def year_end_pack(district: str, year: int) -> Pack:

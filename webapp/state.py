@@ -84,17 +84,25 @@ def current_user() -> str:
     return f"lokal:{getpass.getuser()}"
 
 
-def on_cursor(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run a core function (it takes a connection first) on its own cursor of the app's connection.
-
-    For writes (loads, undo, activities, comments): the caches are keyed on data_version, which every
-    write changes, so pages show the write at once. Also for core reads that are not named queries.
-    """
+def read_on_cursor(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a core function that only reads (it takes a connection first) on its own cursor of the app's
+    connection; the run's data version stays as read."""
     cursor = connection(str(database_path())).cursor()
     try:
         return action(cursor, *args, **kwargs)
     finally:
         cursor.close()
+
+
+def on_cursor(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a core function that may write (loads, undo, activities, comments) on its own cursor.
+
+    The caches are keyed on data_version, which every write changes, so the version is read again after
+    it and pages show the write at once.
+    """
+    try:
+        return read_on_cursor(action, *args, **kwargs)
+    finally:
         st.session_state.pop(RUN_VERSION_KEY, None)  # a write changes the version: read it again
 
 
