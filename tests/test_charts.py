@@ -143,6 +143,28 @@ def test_template_is_registered_with_large_calm_type_and_swedish_separators() ->
     assert set(layout.colorway) <= OKABE_ITO
 
 
+def test_spec_makes_the_figure_plotlys_own_methods_make() -> None:
+    """theme.Spec merges layout updates, appends annotations and shapes as go.Figure does, without its cost."""
+    traces = [{"type": "scatter", "x": ["2025-01-01", "2025-02-01"], "y": [1, 2], "name": "a"}]
+    steps: list[tuple[str, dict[str, Any]]] = [
+        ("update_layout", {"title": {"text": "T"}, "xaxis": {"type": "date", "tickvals": ["2025-01-01"]}}),
+        ("add_shape", {"type": "line", "x0": "2025-01-15", "x1": "2025-01-15", "y0": 0, "y1": 1}),
+        ("add_annotation", {"text": "Seriebrott", "x": "2025-01-15", "y": 1, "font": {"size": 22}}),
+        ("update_layout", {"xaxis": {"ticktext": ["jan"]}, "margin": {"b": 80}}),
+        ("add_annotation", {"text": "Källa", "xref": "paper", "yref": "paper", "x": 0, "y": 0}),
+        ("update_layout", {"margin": {"t": 40}, "meta": {"alt": "Text"}, "title": {"font": {"size": 32}}}),
+    ]
+    spec = theme.Spec(600, traces)
+    plotly = theme.apply(go.Figure(data=[go.Scatter(**{k: v for k, v in traces[0].items() if k != "type"})]), 600)
+    for method, properties in steps:
+        getattr(spec, method)(**properties)
+        getattr(plotly, method)(**properties)
+    made = spec.figure()
+    assert made.to_dict() == plotly.to_dict()
+    assert made.layout.xaxis.ticktext == ("jan",) and made.layout.margin.b == 80 and made.layout.title.font.size == 32
+    assert theme.new_figure(300, traces).to_dict() == theme.apply(go.Figure(data=traces), 300).to_dict()
+
+
 def test_status_colours_are_the_templates_okabe_ito_colours() -> None:
     chromatic = {d.colour for d in DISPLAY.values()} - {theme.NEUTRAL, "#C8C8C8"}
     assert chromatic <= OKABE_ITO

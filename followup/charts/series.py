@@ -28,6 +28,7 @@ from followup.charts import theme
 from followup.charts.frames import (
     Row,
     line_points,
+    records,
     midpoint,
     number,
     require,
@@ -80,7 +81,7 @@ def with_confidence_band(series: pd.DataFrame, unit: Unit, *, sensitive: bool = 
     require(series, ("period_start", "value", *(("n",) if unit is Unit.SHARE else ())), _WHAT)
     lows: list[float | None] = []
     highs: list[float | None] = []
-    for record in series.to_dict("records"):
+    for record in records(series):
         value, n = number(record["value"]), number(record.get("n"))
         low = high = None
         if value is not None and not fmt.must_hide(value, sensitive):
@@ -225,7 +226,7 @@ def _activity_trace(activities: pd.DataFrame, first: date, last: date) -> tuple[
     """Action-plan activities starting in [first, last] as triangles, one per start month; and how many."""
     require(activities, ("title", "start_date"), "insatserna i diagrammet")
     groups: dict[Period, list[dict]] = defaultdict(list)
-    for record in activities.to_dict("records"):
+    for record in records(activities):
         if record["start_date"] is None or pd.isna(record["start_date"]):
             continue  # an activity without a start date has no place on a time axis
         start = to_date(record["start_date"])
@@ -265,7 +266,7 @@ def _activity_hover(month: Period, records: Sequence[dict]) -> str:
     return "<br>".join(lines)
 
 
-def mark_breaks(fig: go.Figure, rows: Sequence[Row], panel: int = 1) -> list[Period]:
+def mark_breaks(fig: go.Figure | theme.Spec, rows: Sequence[Row], panel: int = 1) -> list[Period]:
     """A dashed vertical line with the word 'Seriebrott' between the periods around each break."""
     suffix = "" if panel == 1 else str(panel)
     breaks = []
@@ -308,14 +309,12 @@ def time_series(
     rows = series_rows(series, grain, sensitive=sensitive, what=_WHAT)
     notes: list[str] = []
     if not rows:
-        fig = theme.new_figure(height)
-        fig.update_layout(title={"text": theme.plain(title)})
-        fig.add_annotation(text="Inga värden för det här urvalet", xref="paper", yref="paper", x=0.5, y=0.5)
-        fig.update_xaxes(visible=False)
-        fig.update_yaxes(visible=False)
-        theme.add_footer(fig, source)
-        theme.set_alt(fig, f"{title}: inga värden att visa.")
-        return fig
+        empty = theme.Spec(height).update_layout(title={"text": theme.plain(title)}, xaxis={"visible": False},
+                                                 yaxis={"visible": False})
+        empty.add_annotation(text="Inga värden för det här urvalet", xref="paper", yref="paper", x=0.5, y=0.5)
+        theme.add_footer(empty, source)
+        theme.set_alt(empty, f"{title}: inga värden att visa.")
+        return empty.figure()
     traces: list[Trace | None] = [*_band_traces(rows, band_name)]
     if limits is not None and not any(row.hidden for row in rows):
         traces += _limit_traces(rows, limits, unit)
@@ -338,7 +337,7 @@ def time_series(
     if activities is not None and not activities.empty:
         activity_trace, marked = _activity_trace(activities, first, last)
         traces.append(activity_trace)
-    fig = theme.new_figure(height, traces=[trace for trace in traces if trace is not None])
+    fig = theme.Spec(height, traces=[trace for trace in traces if trace is not None])
     breaks = mark_breaks(fig, rows)
     span_end = max(last, target.target_start) if target else last
     span_start = min(first, target.baseline_start) if target else first
@@ -351,7 +350,7 @@ def time_series(
     )
     theme.add_footer(fig, source, through=rows[-1].period, notes=notes, clearance=theme.tick_clearance(ticktext))
     theme.set_alt(fig, _alt(title, rows, unit, grain, target, breaks, marked, hidden))
-    return fig
+    return fig.figure()
 
 
 def _alt(
