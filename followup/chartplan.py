@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from followup import charts, series
+from followup.charts.frames import records
 from followup.model import Aggregation, Frequency, Grain, Unit
 from followup.periods import Period, grain_name, natural_grain, nests_in, period_of, periods_within
 from followup.status import Target
@@ -47,15 +48,15 @@ def indicator_frame(values: pd.DataFrame, code: str, grain: Grain) -> pd.DataFra
 def aggregate(frame: pd.DataFrame, fine: Grain, coarse: Grain, aggregation: Aggregation) -> pd.DataFrame:
     """A chart frame in a coarser grain: complete periods only, summed or averaged (weighted by n if known)."""
     groups: dict[Period, list[dict[str, Any]]] = {}
-    for record in frame.to_dict("records"):
+    for record in records(frame):
         groups.setdefault(period_of(record["period_start"], coarse), []).append(record)
     rows = []
     for period in sorted(groups):
-        records = groups[period]
-        if len(records) != len(periods_within(period, fine)):
+        members = groups[period]
+        if len(members) != len(periods_within(period, fine)):
             continue  # a missing part is not zero: leave the period out
-        values = [float(r["value"]) for r in records]
-        sizes = [r["n"] for r in records]
+        values = [float(r["value"]) for r in members]
+        sizes = [r["n"] for r in members]
         known = all(pd.notna(size) and size > 0 for size in sizes)
         if Aggregation(aggregation) is Aggregation.SUM:
             value, n = sum(values), None
@@ -65,7 +66,7 @@ def aggregate(frame: pd.DataFrame, fine: Grain, coarse: Grain, aggregation: Aggr
         else:
             value, n = sum(values) / len(values), None
         rows.append({"period_start": period.start, "value": value, "n": n,
-                     "series_break": any(bool(r["series_break"]) for r in records)})
+                     "series_break": any(bool(r["series_break"]) for r in members)})
     return pd.DataFrame(rows, columns=FRAME_COLUMNS)
 
 
@@ -97,10 +98,11 @@ def chart_plan(
     """How to chart an indicator of a scope (a scope_indicators row); None when it has no values."""
     code, frequency = str(indicator["code"]), Frequency(indicator["frequency"])
     grain, counted = natural_grain(frequency), ""
-    frame = indicator_frame(values, code, grain)
     if pd.notna(indicator["event_category"]) and grain is Grain.WEEK:
         grain, counted = Grain.MONTH, "antal EST-rapporter per kalendermånad (bara hela månader)"
         frame = indicator_frame(event_months, code, grain)
+    else:
+        frame = indicator_frame(values, code, grain)
     if frame.empty:
         return None
     target, note = numeric_target(targets, code)

@@ -31,8 +31,16 @@ def require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
         )
 
 
+def records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """The rows as dicts of Python values, like frame.to_dict('records') at a fraction of its cost."""
+    columns = [str(column) for column in frame.columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*(frame[c].tolist() for c in columns), strict=True)]
+
+
 def to_date(value: object) -> date:
     """A date from a date, datetime, pandas Timestamp or ISO text; ValueError when it is missing."""
+    if type(value) is date:
+        return value
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
         raise ValueError("Ett datum saknas i tabellen till diagrammet. Fyll i period_start på varje rad.")
     return pd.Timestamp(value).date()
@@ -77,7 +85,7 @@ def series_rows(frame: pd.DataFrame, grain: Grain, *, sensitive: bool, what: str
     require(frame, ("period_start", "value"), what)
     rows: list[Row] = []
     seen: set[Period] = set()
-    for record in frame.to_dict("records"):
+    for record in records(frame):
         period = Period(to_date(record["period_start"]), Grain(grain))
         if period in seen:
             raise ValueError(f"Perioden {period.label} finns två gånger i {what}. Ta bort dubbletten.")
