@@ -20,6 +20,7 @@ range). Shares are in percent (0–100) throughout, as the database stores them.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -96,14 +97,24 @@ def _check_share(share: float, n: float) -> None:
 def compare_counts(current: float, previous: float, alpha: float = SIGNIFICANCE_LEVEL) -> CountComparison:
     """Poisson comparison of two counts over equal periods: z = 2(√a − √b), exact binomial p."""
     a, b = _check_count(current), _check_count(previous)
-    z = 2 * (math.sqrt(a) - math.sqrt(b))
-    p_value = 1.0 if a + b == 0 else float(binomtest(a, a + b, 0.5).pvalue)
+    z, p_value = 2 * (math.sqrt(a) - math.sqrt(b)), _binomial_p(a, b)
     return CountComparison(current, previous, z, p_value, p_value < alpha)
+
+
+@lru_cache(maxsize=65_536)
+def _binomial_p(a: int, b: int) -> float:
+    """Two-sided exact p-value of a counts a against b given their sum (scipy's binomtest; cached)."""
+    return 1.0 if a + b == 0 else float(binomtest(a, a + b, 0.5).pvalue)
 
 
 def poisson_interval(count: float, confidence: float = CONFIDENCE) -> tuple[float, float]:
     """Exact (Garwood) confidence interval for the mean behind an observed count."""
-    k = _check_count(count)
+    return _garwood(_check_count(count), confidence)
+
+
+@lru_cache(maxsize=65_536)
+def _garwood(k: int, confidence: float) -> tuple[float, float]:
+    """The Garwood interval of a count k (scipy's chi2; cached: charts ask for the same counts again)."""
     tail = (1 - confidence) / 2
     low = 0.0 if k == 0 else float(chi2.ppf(tail, 2 * k)) / 2
     return low, float(chi2.ppf(1 - tail, 2 * k + 2)) / 2
