@@ -154,6 +154,36 @@ def _catalogue(indicators: pd.DataFrame) -> pd.DataFrame:
     return indicators.drop_duplicates(subset="code", keep="first")
 
 
+HISTORY_YEARS = 3
+"""Calendar years before an indicator's latest value that assess_scope reads (see rows_that_count)."""
+
+
+def rows_that_count(values: pd.DataFrame, frequencies: Mapping[str, Frequency], as_of: date) -> pd.DataFrame:
+    """The rows of a values frame that can change an assessment as of `as_of`; older ones are left out.
+
+    The widest comparison window (a rolling year against the year before) reaches two years back from an
+    indicator's latest value, so rows before 1 January HISTORY_YEARS years before it cannot change its
+    trend or target status, except a series break (it forbids comparisons across it, back to a target's
+    baseline), a negative count, a period given twice, a survey's previous measurement and a series mixing
+    grains: those rows are kept. Ten years of weekly values are then three, for the same assessments
+    (tests/test_series.py compares them with the whole history)."""
+    if values.empty:
+        return values
+    starts = pd.to_datetime(values["period_start"])
+    codes = values["indicator"].astype(str)
+    latest = starts.where(starts <= pd.Timestamp(as_of)).groupby(codes).transform("max")
+    cutoff = pd.to_datetime({"year": latest.dt.year - HISTORY_YEARS, "month": 1, "day": 1}, errors="coerce")
+    keep = (starts >= cutoff) | cutoff.isna()
+    if bool(keep.all()):
+        return values
+    grains = values.groupby(codes)["grain"].nunique()
+    whole = {code for code, frequency in frequencies.items() if Frequency(frequency) is Frequency.SURVEY}
+    whole |= {str(code) for code in grains.index[grains > 1]}
+    keep |= codes.isin(whole) | values["series_break"].fillna(False).astype(bool) | (values["value"] < 0)
+    keep |= values.duplicated(["indicator", "grain", "period_start"], keep=False)
+    return values.loc[keep.to_numpy()]
+
+
 def _one_grain(series: list[Point], frequency: Frequency) -> list[Point]:
     """A series in one grain: when it mixes grains, only the indicator's natural grain is kept."""
     grains = {point.grain for point in series}
@@ -172,10 +202,13 @@ def assess_scope(
 ) -> dict[str, Assessment]:
     """The status of every indicator of a scope, keyed by code; comparison None: each one's default."""
     as_of = as_of or latest_data_date(values)
+    catalogue = _catalogue(indicators)
+    if as_of is not None:
+        values = rows_that_count(values, dict(zip(catalogue["code"].astype(str), catalogue["frequency"])), as_of)
     series = points_by_indicator(values)
     numeric = _first_numeric_targets(targets)
     result: dict[str, Assessment] = {}
-    for row in _catalogue(indicators).itertuples(index=False):
+    for row in catalogue.itertuples(index=False):
         code, frequency = str(row.code), Frequency(row.frequency)
         name = scoped_name(str(row.name), scope_of(str(row.level), scope_name))
         chosen = comparison or default_comparison(frequency)

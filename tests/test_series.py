@@ -223,6 +223,75 @@ def test_target_of_refuses_two_grains() -> None:
         series.target_of(row)
 
 
+# --- long histories: only the rows that can count are read ----------------------------------------------
+
+
+def _months(code: str, first: str, amounts: list[float], grain: str = "month") -> list[dict[str, Any]]:
+    """Consecutive rows of a grain from the first day of a month."""
+    step = {"month": 1, "quarter": 3, "year": 12}[grain]
+    start = pd.Timestamp(first)
+    return [value(code, start + pd.DateOffset(months=i * step), grain, a) for i, a in enumerate(amounts)]
+
+
+def _wobble(count: int, seed: int) -> list[float]:
+    """Deterministic counts that wander (so trends differ between windows)."""
+    return [float(20 + (i * seed) % 17 + (i // 40) * 3) for i in range(count)]
+
+
+LONG_INDICATORS = frame([
+    indicator("lang", "Lång serie", "antal", "lower_is_better", "week", "g1", "a1"),
+    indicator("brott", "Brott", "antal", "lower_is_better", "week", "g1", "a1"),
+    indicator("gammal", "Slutade 2019", "antal", "lower_is_better", "month", "g1", "a1"),
+    indicator("enkat", "Enkät", "andel", "higher_is_better", "survey", "g1", "a1"),
+    indicator("blandad", "Månad, sedan år", "antal", "lower_is_better", "quarter", "g1", "a1"),
+    indicator("negativ", "Negativt 2016", "antal", "lower_is_better", "month", "g1", "a1"),
+    indicator("dubbel", "Dubblett 2016", "antal", "lower_is_better", "month", "g1", "a1"),
+], INDICATOR_COLUMNS)
+
+_LONG_WEEKS = weekly("lang", date(2015, 1, 5), _wobble(564, 7))
+_LONG_WEEKS[200]["series_break"] = True  # 2018-11-05: older than the years read, but after the baseline
+LONG_VALUES = frame([
+    *_LONG_WEEKS,
+    *weekly("brott", date(2015, 1, 5), _wobble(564, 5)),
+    *_months("gammal", "2012-01-01", _wobble(90, 3)),
+    value("enkat", pd.Timestamp("2012-01-01"), "year", 41.0, n=500),
+    value("enkat", pd.Timestamp("2016-01-01"), "year", 35.0, n=500),
+    value("enkat", pd.Timestamp("2024-01-01"), "year", 44.0, n=500),
+    *_months("blandad", "2015-01-01", _wobble(24, 5)),
+    *_months("blandad", "2022-01-01", [100.0, 90.0, 70.0, 60.0], grain="year"),
+    *_months("negativ", "2015-01-01", [-1.0, *_wobble(129, 11)]),
+    *_months("dubbel", "2015-01-01", _wobble(130, 13)),
+    value("dubbel", pd.Timestamp("2016-03-01"), "month", 9.0),
+], VALUE_COLUMNS)
+
+LONG_TARGETS = frame([
+    target("lang", "2016-01-04", "week", 25, "2026-01-05", 15),
+    target("brott", "2016-01-04", "week", 25, "2026-01-05", 15),
+], TARGET_COLUMNS)
+
+
+def test_long_histories_give_the_same_assessments_as_the_whole_history(monkeypatch: pytest.MonkeyPatch) -> None:
+    """rows_that_count leaves out most of ten years of weeks, and every assessment stays the same: breaks,
+    a stale series, a survey's old previous measurement, mixed grains, an old negative count, a duplicate."""
+    as_of = series.latest_data_date(LONG_VALUES)
+    frequencies = dict(zip(LONG_INDICATORS["code"], LONG_INDICATORS["frequency"], strict=True))
+    kept = series.rows_that_count(LONG_VALUES, frequencies, as_of)
+    assert len(kept) < len(LONG_VALUES) / 2
+    assert set(LONG_VALUES["indicator"]) == set(kept["indicator"])
+    trimmed = series.assess_scope(LONG_INDICATORS, LONG_VALUES, LONG_TARGETS, scope_name=SCOPE)
+    monkeypatch.setattr(series, "HISTORY_YEARS", 100)
+    assert len(series.rows_that_count(LONG_VALUES, frequencies, as_of)) == len(LONG_VALUES)
+    whole = series.assess_scope(LONG_INDICATORS, LONG_VALUES, LONG_TARGETS, scope_name=SCOPE)
+    assert trimmed == whole
+    assert "serien bryts v. 45 2018" in str(whole["lang"].target_explanation)
+    assert whole["brott"].target_status is not None
+    assert whole["gammal"].current_label == "juni 2019"
+    assert whole["enkat"].previous_label == "2016"
+    assert "olika periodlängd" in whole["blandad"].explanation
+    assert "negativt" in whole["negativ"].explanation
+    assert "två gånger" in whole["dubbel"].explanation
+
+
 # --- assess_scope over hand-made frames -------------------------------------------------------------------
 
 
