@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -122,10 +124,17 @@ def chart_plan(
     return ChartPlan(grain, charts.with_last_year(frame, grain), target, counted, note)
 
 
+@lru_cache(maxsize=100_000)
+def _last_day(start: date, grain: Grain) -> date:
+    """The last day of the period of `grain` starting on `start` (cached: every chart and rerun asks again)."""
+    return Period(start, grain).last_day
+
+
 def window(frame: pd.DataFrame, grain: Grain, first: Period, last: Period) -> tuple[pd.DataFrame, bool]:
     """The rows whose periods overlap first..last, with earlier rows added up to MIN_CHART_POINTS; extended?"""
-    ends = [Period(start, grain).last_day for start in frame["period_start"]]
-    before_end = [start <= last.last_day for start in frame["period_start"]]
+    starts = frame["period_start"].tolist()
+    ends = [_last_day(start, grain) for start in starts]
+    before_end = [start <= last.last_day for start in starts]
     inside = [b and end >= first.start for b, end in zip(before_end, ends, strict=True)]
     shown = frame.loc[inside]
     if len(shown) >= MIN_CHART_POINTS:

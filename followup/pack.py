@@ -262,9 +262,12 @@ def chart_data(
     scope_name: str,
     assessment: Assessment | None,
     activities: pd.DataFrame | None = None,
+    shown: pd.DataFrame | None = None,
 ) -> ChartData | None:
-    """A ChartData for one indicator's plan over first..last (None when no value falls in it)."""
-    shown, _ = window(plan.frame, plan.grain, first, last)
+    """A ChartData for one indicator's plan over first..last (None when no value falls in it); `shown`: the
+    plan's window over first..last when the caller has already cut it."""
+    if shown is None:
+        shown, _ = window(plan.frame, plan.grain, first, last)
     if shown.empty:
         return None
     sensitive, starts = bool(row["sensitive"]), [pd.Timestamp(s).date() for s in shown["period_start"]]

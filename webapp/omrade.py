@@ -190,7 +190,7 @@ def chart_parts(indicator: Mapping[str, Any], plan: ChartPlan, first: Period, la
     marked = on_time_axis(activities)
     figure = build_figure(indicator, plan, shown, scope_name=scope_name, activities=marked, demo=demo)
     data = chart_data(indicator, plan, first, last, key=key, scope_name=scope_name, assessment=None,
-                      activities=marked)
+                      activities=marked, shown=shown)
     return ChartParts(shown, widened, figure, data)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -69,10 +70,24 @@ _RANK = {"main": 1, "hidden": 2, "last_year": 3, "target": 4, "band": 5, "limits
 def with_last_year(series: pd.DataFrame, grain: Grain) -> pd.DataFrame:
     """A copy with column last_year: each period's value of the same period a year earlier."""
     require(series, ("period_start", "value"), _WHAT)
-    by_period = {period_of(to_date(d), grain): number(v) for d, v in zip(series["period_start"], series["value"])}
+    grain = Grain(grain)
+    starts = [_start_of(to_date(d), grain) for d in series["period_start"].tolist()]
+    by_start = dict(zip(starts, map(number, series["value"].tolist()), strict=True))
     result = series.copy()
-    result["last_year"] = [by_period.get(period_of(to_date(d), grain).shift_years(-1)) for d in series["period_start"]]
+    result["last_year"] = [by_start.get(_year_before(start, grain)) for start in starts]
     return result
+
+
+@lru_cache(maxsize=100_000)
+def _start_of(day: date, grain: Grain) -> date:
+    """The first day of the period of `grain` that holds `day` (cached: charts ask for the same days)."""
+    return period_of(day, grain).start
+
+
+@lru_cache(maxsize=100_000)
+def _year_before(start: date, grain: Grain) -> date:
+    """The start of the same period a year earlier (the same ISO week number for weeks)."""
+    return Period(start, grain).shift_years(-1).start
 
 
 def with_confidence_band(series: pd.DataFrame, unit: Unit, *, sensitive: bool = False) -> pd.DataFrame:
