@@ -2,9 +2,9 @@
 
 Counts. Two counts a (now) and b (before) over equally long periods are compared as Poisson counts.
 The decision uses the exact test: given a + b events, a is Binomial(a + b, ½) when nothing changed
-(scipy.stats.binomtest, two-sided). The change is called real when p < SIGNIFICANCE_LEVEL (0.05).
-We also report the crime analysts' z = 2(√a − √b) (square roots stabilise Poisson variance). It
-is not the decision: its rule of thumb |z| > 3 calls 5 against 0 a change (z = 4.5) while the exact
+(two-sided, as scipy.stats.binomtest gives it; computed as twice the smaller tail, see _binomial_p).
+The change is called real when p < SIGNIFICANCE_LEVEL (0.05). We also report the crime analysts'
+z = 2(√a − √b) (square roots stabilise Poisson variance). It is not the decision: its rule of thumb |z| > 3 calls 5 against 0 a change (z = 4.5) while the exact
 test does not (p = 0.06). Issue 3's example 41 against 58 gives z = −2.4 and p = 0.11: noise.
 
 Shares. A survey share p from n respondents gets a Wilson score interval (it behaves at 0 % and
@@ -25,7 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from scipy.stats import binomtest, chi2, norm
+from scipy.special import bdtr
+from scipy.stats import chi2, norm
 
 from followup.model import Unit
 
@@ -101,10 +102,15 @@ def compare_counts(current: float, previous: float, alpha: float = SIGNIFICANCE_
     return CountComparison(current, previous, z, p_value, p_value < alpha)
 
 
-@lru_cache(maxsize=65_536)
 def _binomial_p(a: int, b: int) -> float:
-    """Two-sided exact p-value of a counts a against b given their sum (scipy's binomtest; cached)."""
-    return 1.0 if a + b == 0 else float(binomtest(a, a + b, 0.5).pvalue)
+    """Two-sided exact binomial p-value of a against b given their sum, as scipy's binomtest(a, a+b, 0.5).
+
+    With p = ½ the distribution is symmetric, so the outcomes no more likely than the observed one are the
+    two equal tails: twice the smaller tail's cdf (scipy.special.bdtr). It is 200 times faster than
+    binomtest, which searches for the other tail; tests/test_stats.py checks that they agree."""
+    if a == b:
+        return 1.0
+    return min(1.0, 2.0 * float(bdtr(min(a, b), a + b, 0.5)))
 
 
 def poisson_interval(count: float, confidence: float = CONFIDENCE) -> tuple[float, float]:

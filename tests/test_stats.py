@@ -44,6 +44,17 @@ def test_count_decisions(a, b, significant, p_value):
     assert result.p_value == pytest.approx(p_value, abs=5e-4)
 
 
+def test_count_p_value_is_scipys_binomtest():
+    """The two-tail shortcut gives binomtest's two-sided p-value, small and large counts, on both sides of 0.05."""
+    pairs = [(a, b) for a in range(0, 60) for b in range(0, 60)] + [(a, b) for a in range(900, 1300, 23)
+                                                                    for b in range(900, 1300, 29)]
+    for a, b in pairs:
+        expected = 1.0 if a + b == 0 else binomtest(a, a + b, 0.5).pvalue
+        found = stats.compare_counts(a, b)
+        assert found.p_value == pytest.approx(expected, rel=1e-9, abs=1e-300), (a, b)
+        assert found.significant is bool(expected < stats.SIGNIFICANCE_LEVEL), (a, b)
+
+
 def test_count_comparison_is_symmetric():
     forward, backward = stats.compare_counts(12, 30), stats.compare_counts(30, 12)
     assert forward.p_value == pytest.approx(backward.p_value)
