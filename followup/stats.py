@@ -4,8 +4,9 @@ Counts. Two counts a (now) and b (before) over equally long periods are compared
 The decision uses the exact test: given a + b events, a is Binomial(a + b, ½) when nothing changed
 (two-sided, as scipy.stats.binomtest gives it; computed as twice the smaller tail, see _binomial_p).
 The change is called real when p < SIGNIFICANCE_LEVEL (0.05). We also report the crime analysts'
-z = 2(√a − √b) (square roots stabilise Poisson variance). It is not the decision: its rule of thumb |z| > 3 calls 5 against 0 a change (z = 4.5) while the exact
-test does not (p = 0.06). Issue 3's example 41 against 58 gives z = −2.4 and p = 0.11: noise.
+z = 2(√a − √b) (square roots stabilise Poisson variance). It is not the decision: its rule of thumb
+|z| > 3 calls 5 against 0 a change (z = 4.5) while the exact test does not (p = 0.06). Issue 3's
+example 41 against 58 gives z = −2.4 and p = 0.11: noise.
 
 Shares. A survey share p from n respondents gets a Wilson score interval (it behaves at 0 % and
 100 %, unlike the normal approximation, and is less conservative than Clopper–Pearson). Two shares
