@@ -255,11 +255,8 @@ def area_header(area: AreaRow) -> None:
 def spark_figure(headline: Headline) -> go.Figure:
     """The headline's sparkline, the latest point in the headline's status colour."""
     colour = DISPLAY[headline.assessment.trend].colour
-    values = list(headline.spark)
-    fig = charts.sparkline(values, unit=headline.unit, sensitive=headline.sensitive, colour=colour,
-                           height=SPARK_HEIGHT, width=None)
-    # room for the latest point's marker however many points there are
-    return fig.update_xaxes(range=[-0.5, len(values) - 1 + max(0.7, 0.03 * len(values))])
+    return charts.sparkline(list(headline.spark), unit=headline.unit, sensitive=headline.sensitive, colour=colour,
+                            height=SPARK_HEIGHT, width=None)
 
 
 @st.cache_resource(show_spinner=False, max_entries=500)

@@ -53,14 +53,16 @@ def sparkline(
         "margin": {"l": 8, "r": 12, "t": 10, "b": 8},
         "showlegend": False,
         "hovermode": False,
-        "xaxis": {"visible": False, "range": [-0.5, max(last, 0) + 0.7]},
+        # room after the latest point for its marker, however many points there are
+        "xaxis": {"visible": False, "range": [-0.5, max(last, 0) + max(0.7, 0.03 * len(shown))]},
         "yaxis": {"visible": False, "range": theme.value_range(shown, from_zero=False)},
         "dragmode": False,
     }
-    # one figure without per-property validation (a page draws a dozen; the specification is fixed here)
-    fig = theme.apply(go.Figure(data=traces, layout=layout, _validate=False), height, width)
-    theme.set_alt(fig, _spark_alt(shown, values, unit, sensitive))
-    return fig
+    spec = theme.Spec(height, traces).update_layout(**layout)
+    if width is not None:
+        spec.update_layout(width=width)
+    theme.set_alt(spec, _spark_alt(shown, values, unit, sensitive))
+    return spec.figure()
 
 
 def _spark_value(shown: float | None, raw: float | None, unit: Unit | None, sensitive: bool) -> str:
