@@ -115,15 +115,15 @@ def place_map(
     features = sorted(districts.get("features", []), key=lambda f: f["properties"]["name"])
     if not features:
         raise ValueError("Kartan har inga stadsdelsgränser att rita. Läs in dem med load_districts().")
-    fig = theme.new_figure(height)
+    fig = theme.Spec(height)
     chosen = None
     for feature in features:
         props = feature["properties"]
         selected = props["code"] == highlight_district
         chosen = feature if selected else chosen
         lons, lats = _outline(feature["geometry"])
-        fig.add_trace(go.Scatter(
-            x=lons, y=lats, mode="lines", name=theme.plain(props["name"]), showlegend=False,
+        fig.add_trace(theme.trace(
+            "scatter", x=lons, y=lats, mode="lines", name=theme.plain(props["name"]), showlegend=False,
             line={"color": theme.INK if selected else theme.NEUTRAL, "width": 4 if selected else 2},
             fill="toself" if selected else None, fillcolor=HIGHLIGHT_FILL if selected else None,
             hoverinfo="text", hovertext=theme.plain(props["name"]), hoveron="fills+points" if selected else "points",
@@ -155,10 +155,10 @@ def place_map(
     theme.add_footer(fig, source, notes=notes, clearance=12)
     name = chosen["properties"]["name"] if chosen is not None else "Stockholm"
     theme.set_alt(fig, _alt(name, placed, highlight_place, value_label, unit))
-    return fig
+    return fig.figure()
 
 
-def _add_district_labels(fig: go.Figure, features: Sequence[Mapping[str, Any]], places: pd.DataFrame,
+def _add_district_labels(fig: theme.Spec, features: Sequence[Mapping[str, Any]], places: pd.DataFrame,
                          x_range: Sequence[float], y_range: Sequence[float], highlight: str | None) -> None:
     """Names of the other districts at their centroids, where in view and clear of the places' labels.
 
@@ -179,7 +179,7 @@ def _add_district_labels(fig: go.Figure, features: Sequence[Mapping[str, Any]], 
                                font={"size": theme.BASE_FONT, "color": theme.MUTED})
 
 
-def _add_places(fig: go.Figure, places: pd.DataFrame, highlight: str | None, value_label: str | None,
+def _add_places(fig: theme.Spec, places: pd.DataFrame, highlight: str | None, value_label: str | None,
                 unit: Unit) -> list[dict]:
     """Places as points (bubbles by value when given) with their names beside them."""
     records = places.to_dict("records")
@@ -198,8 +198,8 @@ def _add_places(fig: go.Figure, places: pd.DataFrame, highlight: str | None, val
             text += f"<br>{theme.plain(value_label)}: {fmt.value_text(value, unit)}"
         hover.append(text)
     selected_flags = [highlight in (r["code"], r["name"]) for r in records]
-    fig.add_trace(go.Scatter(
-        x=[float(r["lon"]) for r in records], y=[float(r["lat"]) for r in records],
+    fig.add_trace(theme.trace(
+        "scatter", x=[float(r["lon"]) for r in records], y=[float(r["lat"]) for r in records],
         mode="markers+text", name="Platser", cliponaxis=False,
         text=[f"<b>{theme.plain(r['name'])}</b>" if s else theme.plain(r["name"]) for r, s in zip(records, selected_flags)],
         textposition=_text_positions(records), textfont={"size": theme.BASE_FONT, "color": theme.INK},

@@ -72,20 +72,20 @@ def ranking_bar(
         for r in records
     ]
     largest = max([v for r in records for v in (r["current"], r["previous"]) if v is not None], default=1.0)
-    fig = theme.new_figure(ROW_HEIGHT * len(records) + 280)
-    fig.add_trace(go.Bar(
-        y=names, x=[r["current"] for r in records], orientation="h", name=theme.plain(current_label),
+    fig = theme.Spec(ROW_HEIGHT * len(records) + 280)
+    fig.add_trace(theme.trace(
+        "bar", y=names, x=[r["current"] for r in records], orientation="h", name=theme.plain(current_label),
         marker={"color": [r["display"].colour for r in records]}, showlegend=False,
         hoverinfo="text", hovertext=hover, width=0.62,
     ))
-    fig.add_trace(go.Scatter(
-        y=names, x=[r["previous"] for r in records], mode="markers", name=f"{PREVIOUS_NAME} ({theme.plain(previous_label)})",
+    fig.add_trace(theme.trace(
+        "scatter", y=names, x=[r["previous"] for r in records], mode="markers", name=f"{PREVIOUS_NAME} ({theme.plain(previous_label)})",
         marker={"symbol": "line-ns", "size": 44, "line": {"width": 5, "color": theme.INK}, "color": theme.INK},
         hoverinfo="text", hovertext=hover,
     ))
     ends = [max(v for v in (r["current"], r["previous"], 0.0) if v is not None) for r in records]
-    fig.add_trace(go.Scatter(
-        y=names, x=[end + largest * 0.015 for end in ends], mode="text", name="Etiketter", showlegend=False,
+    fig.add_trace(theme.trace(
+        "scatter", y=names, x=[end + largest * 0.015 for end in ends], mode="text", name="Etiketter", showlegend=False,
         text=labels, textposition="middle right", cliponaxis=False,
         textfont={"size": theme.BASE_FONT, "color": theme.INK}, hoverinfo="text", hovertext=hover,
     ))
@@ -100,7 +100,7 @@ def ranking_bar(
     notes = [fmt.SUPPRESSION_NOTE] if any(fmt.SUPPRESSED in (r["current_text"], r["previous_text"]) for r in records) else []
     theme.add_footer(fig, source, notes=notes, clearance=theme.tick_clearance([], axis_title=True))
     theme.set_alt(fig, _alt(title, current_label, previous_label, records))
-    return fig
+    return fig.figure()
 
 
 def _alt(title: str, current_label: str, previous_label: str, records: list[dict]) -> str:

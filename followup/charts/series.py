@@ -129,7 +129,7 @@ Trace = dict[str, Any]
 
 def _scatter(**properties: Any) -> Trace:
     """A scatter trace (properties given as None are left out, as go.Scatter leaves them out)."""
-    return {"type": "scatter", **{name: value for name, value in properties.items() if value is not None}}
+    return theme.trace("scatter", **properties)
 
 
 def _band_traces(rows: Sequence[Row], name: str) -> list[Trace]:

@@ -179,6 +179,11 @@ def _merge(target: dict[str, Any], changes: Mapping[str, Any]) -> None:
             target[name] = value
 
 
+def trace(kind: str, **properties: Any) -> dict[str, Any]:
+    """A trace of type KIND as plain data (properties given as None are left out, as go.Scatter leaves them)."""
+    return {"type": kind, **{name: value for name, value in properties.items() if value is not None}}
+
+
 class Spec:
     """A figure being built as plain data (traces and layout), made into a go.Figure once by figure().
 
@@ -196,6 +201,11 @@ class Spec:
     def update_layout(self, **changes: Any) -> Spec:
         """Set layout properties; nested dicts are merged into what is there."""
         _merge(self.layout, changes)
+        return self
+
+    def add_trace(self, properties: Mapping[str, Any]) -> Spec:
+        """Append a trace (see trace())."""
+        self.data.append(properties)
         return self
 
     def add_annotation(self, **properties: Any) -> Spec:
