@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from babel.dates import get_month_names
 
@@ -142,9 +143,7 @@ class Period:
 
     def shift(self, n: int) -> Period:
         """The period n steps later (earlier when n < 0) of the same grain."""
-        if self.grain is Grain.WEEK:
-            return Period(self.start + timedelta(weeks=n), self.grain)
-        return Period(_add_months(self.start, n * _MONTHS_PER_PERIOD[self.grain]), self.grain)
+        return _shifted(self, n)
 
     def shift_years(self, n: int) -> Period:
         """The same period n years later; week 53 becomes week 52 in a year without a week 53."""
@@ -161,6 +160,14 @@ class Period:
     def __str__(self) -> str:
         """The period's code."""
         return self.code
+
+
+@lru_cache(maxsize=200_000)
+def _shifted(period: Period, n: int) -> Period:
+    """Period.shift, shared (periods are immutable): the status rules shift the same periods again and again."""
+    if period.grain is Grain.WEEK:
+        return Period(period.start + timedelta(weeks=n), period.grain)
+    return Period(_add_months(period.start, n * _MONTHS_PER_PERIOD[period.grain]), period.grain)
 
 
 def _is_period_start(start: date, grain: Grain) -> bool:

@@ -25,6 +25,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from followup.model import Aggregation, Direction, Frequency, Grain, Level, Unit
@@ -171,17 +172,21 @@ def rows_that_count(values: pd.DataFrame, frequencies: Mapping[str, Frequency], 
         return values
     starts = pd.to_datetime(values["period_start"])
     codes = values["indicator"].astype(str)
-    latest = starts.where(starts <= pd.Timestamp(as_of)).groupby(codes).transform("max")
-    cutoff = pd.to_datetime({"year": latest.dt.year - HISTORY_YEARS, "month": 1, "day": 1}, errors="coerce")
-    keep = (starts >= cutoff) | cutoff.isna()
-    if bool(keep.all()):
+    latest = starts.where(starts <= pd.Timestamp(as_of)).groupby(codes).max().dropna()
+    cutoffs = {code: pd.Timestamp(day.year - HISTORY_YEARS, 1, 1) for code, day in latest.items()}
+    cutoff = pd.to_datetime(codes.map(cutoffs))
+    old = (starts < cutoff).to_numpy()  # a missing cutoff (nothing up to as_of) compares False: kept
+    if not old.any():
         return values
     grains = values.groupby(codes)["grain"].nunique()
     whole = {code for code, frequency in frequencies.items() if Frequency(frequency) is Frequency.SURVEY}
     whole |= {str(code) for code in grains.index[grains > 1]}
-    keep |= codes.isin(whole) | values["series_break"].fillna(False).astype(bool) | (values["value"] < 0)
-    keep |= values.duplicated(["indicator", "grain", "period_start"], keep=False)
-    return values.loc[keep.to_numpy()]
+    needed = codes.isin(whole) | values["series_break"].fillna(False).astype(bool) | (values["value"] < 0)
+    drop = old & ~needed.to_numpy()
+    # a period given twice must still be refused: both rows are older than the cutoff or neither is
+    twice = values.loc[drop].duplicated(["indicator", "grain", "period_start"], keep=False).to_numpy()
+    drop[np.flatnonzero(drop)[twice]] = False
+    return values.loc[~drop]
 
 
 def _one_grain(series: list[Point], frequency: Frequency) -> list[Point]:

@@ -21,10 +21,10 @@ range). Shares are in percent (0–100) throughout, as the database stores them.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from scipy.special import bdtr
 from scipy.stats import chi2, norm

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 from followup import fmt, stats
 from followup.model import Aggregation, Direction, Grain, Unit
@@ -115,7 +116,13 @@ class Point:
     @property
     def period(self) -> Period:
         """The point's period."""
-        return Period(self.period_start, self.grain)
+        return _period(self.period_start, self.grain)
+
+
+@lru_cache(maxsize=200_000)
+def _period(start: date, grain: Grain) -> Period:
+    """Period(start, grain), shared (Period is immutable): the rules ask for the same periods again and again."""
+    return Period(start, grain)
 
 
 @dataclass(frozen=True)
