@@ -155,19 +155,21 @@ def _catalogue(indicators: pd.DataFrame) -> pd.DataFrame:
     return indicators.drop_duplicates(subset="code", keep="first")
 
 
-HISTORY_YEARS = 3
+HISTORY_YEARS = 2
 """Calendar years before an indicator's latest value that assess_scope reads (see rows_that_count)."""
 
 
 def rows_that_count(values: pd.DataFrame, frequencies: Mapping[str, Frequency], as_of: date) -> pd.DataFrame:
     """The rows of a values frame that can change an assessment as of `as_of`; older ones are left out.
 
-    The widest comparison window (a rolling year against the year before) reaches two years back from an
-    indicator's latest value, so rows before 1 January HISTORY_YEARS years before it cannot change its
-    trend or target status, except a series break (it forbids comparisons across it, back to a target's
+    No comparison window starts before 1 January two years before an indicator's latest period: a rolling
+    year against the year before reaches 2 × 52 weeks or 2 × 12 months back from the latest period's
+    start, year to date starts at the previous year's first (ISO) week, and the latest complete tertial
+    may be last year's last one, compared with the year before. So older rows cannot change its trend
+    or target status, except a series break (it forbids comparisons across it, back to a target's
     baseline), a negative count, a period given twice, a survey's previous measurement and a series mixing
-    grains: those rows are kept. Ten years of weekly values are then three, for the same assessments
-    (tests/test_series.py compares them with the whole history)."""
+    grains: those rows are kept. Ten years of weekly values are then at most three, for the same
+    assessments (tests/test_series.py compares them with the whole history, for every comparison)."""
     if values.empty:
         return values
     starts = pd.to_datetime(values["period_start"])

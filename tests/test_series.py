@@ -246,6 +246,8 @@ LONG_INDICATORS = frame([
     indicator("blandad", "Månad, sedan år", "antal", "lower_is_better", "quarter", "g1", "a1"),
     indicator("negativ", "Negativt 2016", "antal", "lower_is_better", "month", "g1", "a1"),
     indicator("dubbel", "Dubblett 2016", "antal", "lower_is_better", "month", "g1", "a1"),
+    indicator("manad", "Per månad", "antal", "lower_is_better", "month", "g1", "a1"),
+    indicator("tertial", "Per tertial", "andel", "higher_is_better", "tertial", "g1", "a1"),
 ], INDICATOR_COLUMNS)
 
 _LONG_WEEKS = weekly("lang", date(2015, 1, 5), _wobble(564, 7))
@@ -262,6 +264,9 @@ LONG_VALUES = frame([
     *_months("negativ", "2015-01-01", [-1.0, *_wobble(129, 11)]),
     *_months("dubbel", "2015-01-01", _wobble(130, 13)),
     value("dubbel", pd.Timestamp("2016-03-01"), "month", 9.0),
+    *_months("manad", "2015-01-01", _wobble(130, 9)),
+    *[value("tertial", pd.Timestamp("2015-01-01") + pd.DateOffset(months=4 * i), "tertial", 50.0 + (i * 7) % 11,
+            n=800) for i in range(32)],
 ], VALUE_COLUMNS)
 
 LONG_TARGETS = frame([
@@ -283,6 +288,15 @@ def test_long_histories_give_the_same_assessments_as_the_whole_history(monkeypat
     assert len(series.rows_that_count(LONG_VALUES, frequencies, as_of)) == len(LONG_VALUES)
     whole = series.assess_scope(LONG_INDICATORS, LONG_VALUES, LONG_TARGETS, scope_name=SCOPE)
     assert trimmed == whole
+    for comparison in Comparison:  # every window, also when the data end early in a year
+        for until in (None, "2024-01-15", "2024-05-06", "2023-09-04"):
+            values = LONG_VALUES if until is None else LONG_VALUES.loc[
+                pd.to_datetime(LONG_VALUES["period_start"]) <= pd.Timestamp(until)]
+            monkeypatch.setattr(series, "HISTORY_YEARS", 2)
+            short = series.assess_scope(LONG_INDICATORS, values, LONG_TARGETS, scope_name=SCOPE, comparison=comparison)
+            monkeypatch.setattr(series, "HISTORY_YEARS", 100)
+            full = series.assess_scope(LONG_INDICATORS, values, LONG_TARGETS, scope_name=SCOPE, comparison=comparison)
+            assert short == full, (comparison, until)
     assert "serien bryts v. 45 2018" in str(whole["lang"].target_explanation)
     assert whole["brott"].target_status is not None
     assert whole["gammal"].current_label == "juni 2019"
