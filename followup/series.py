@@ -172,19 +172,24 @@ def rows_that_count(values: pd.DataFrame, frequencies: Mapping[str, Frequency], 
     assessments (tests/test_series.py compares them with the whole history, for every comparison)."""
     if values.empty:
         return values
-    starts = pd.to_datetime(values["period_start"])
-    codes = values["indicator"].astype(str)
-    latest = starts.where(starts <= pd.Timestamp(as_of)).groupby(codes).max().dropna()
-    cutoffs = {code: pd.Timestamp(day.year - HISTORY_YEARS, 1, 1) for code, day in latest.items()}
-    cutoff = pd.to_datetime(codes.map(cutoffs))
-    old = (starts < cutoff).to_numpy()  # a missing cutoff (nothing up to as_of) compares False: kept
+    starts = pd.to_datetime(values["period_start"]).to_numpy().astype("datetime64[D]").astype(np.int64)
+    index, codes = pd.factorize(values["indicator"].astype(str))
+    latest = np.full(len(codes), np.iinfo(np.int64).min)
+    upto = starts <= np.datetime64(as_of, "D").astype(np.int64)
+    np.maximum.at(latest, index[upto], starts[upto])
+    known = latest > np.iinfo(np.int64).min  # an indicator with nothing up to as_of keeps every row
+    years = latest[known].astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    cutoff = np.full(len(codes), np.iinfo(np.int64).min)
+    cutoff[known] = (years - HISTORY_YEARS - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
+    old = starts < cutoff[index]
     if not old.any():
         return values
-    grains = values.groupby(codes)["grain"].nunique()
-    whole = {code for code, frequency in frequencies.items() if Frequency(frequency) is Frequency.SURVEY}
-    whole |= {str(code) for code in grains.index[grains > 1]}
-    needed = codes.isin(whole) | values["series_break"].fillna(False).astype(bool) | (values["value"] < 0)
-    drop = old & ~needed.to_numpy()
+    grain_index, grains = pd.factorize(values["grain"])
+    pairs = np.unique(index * len(grains) + grain_index)
+    mixed = np.bincount(pairs // len(grains), minlength=len(codes)) > 1
+    survey = np.array([Frequency(frequencies.get(code, Frequency.MONTH)) is Frequency.SURVEY for code in codes])
+    needed = (mixed | survey)[index] | values["series_break"].fillna(False).astype(bool).to_numpy()
+    drop = old & ~(needed | (values["value"] < 0).to_numpy())
     # a period given twice must still be refused: both rows are older than the cutoff or neither is
     twice = values.loc[drop].duplicated(["indicator", "grain", "period_start"], keep=False).to_numpy()
     drop[np.flatnonzero(drop)[twice]] = False
