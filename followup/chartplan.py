@@ -34,17 +34,20 @@ FRAME_COLUMNS = ["period_start", "value", "n", "series_break"]
 
 def indicator_frame(values: pd.DataFrame, code: str, grain: Grain) -> pd.DataFrame:
     """One indicator's values of one grain as a chart frame: period_start (date), value, n, series_break."""
-    rows = values.loc[(values["indicator"] == code) & (values["grain"] == Grain(grain).value)]
-    frame = pd.DataFrame(
+    rows = values.loc[((values["indicator"] == code) & (values["grain"] == Grain(grain).value)).to_numpy()]
+    starts = pd.to_datetime(rows["period_start"])
+    if not starts.is_monotonic_increasing:
+        order = starts.argsort(kind="stable").to_numpy()
+        rows, starts = rows.iloc[order], starts.iloc[order]
+    return pd.DataFrame(
         {
-            "period_start": pd.to_datetime(rows["period_start"]).dt.date.to_numpy(),
+            "period_start": starts.dt.date.to_numpy(),
             "value": rows["value"].astype(float).to_numpy(),
             "n": rows["denominator"].astype(float).to_numpy(),
             "series_break": rows["series_break"].fillna(False).astype(bool).to_numpy(),
         },
         columns=FRAME_COLUMNS,
     )
-    return frame.sort_values("period_start", ignore_index=True)
 
 
 def aggregate(frame: pd.DataFrame, fine: Grain, coarse: Grain, aggregation: Aggregation) -> pd.DataFrame:

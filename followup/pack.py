@@ -25,6 +25,7 @@ import pandas as pd
 
 from followup import db, fmt, places, queries, series
 from followup.chartplan import ChartPlan, chart_plan, chart_title, window
+from followup.charts.frames import records
 from followup.charts.series import ACTIVITY_WORDS
 from followup.model import ActivityStatus, CommitmentStatus, Frequency, GoalScope, Grain, Unit
 from followup.periods import MONTH_NAMES, Period, period_of
@@ -311,7 +312,7 @@ def _plan(scope: ScopeData, row: Mapping[str, Any]) -> ChartPlan | None:
 
 def _catalogue(indicators: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """One scope_indicators row per indicator code, in query order."""
-    return {str(r["code"]): r for r in indicators.drop_duplicates("code").to_dict("records")}
+    return {str(r["code"]): r for r in records(indicators.drop_duplicates("code"))}
 
 
 def _goal_codes(indicators: pd.DataFrame) -> dict[str, list[str]]:
