@@ -323,7 +323,8 @@ def test_the_meeting_and_its_year_export_from_the_page(demo_db_copy: Path) -> No
     """The export expander offers the meeting's deck, images and numbers, and the year's compilation."""
     at = open_page(omrade="Hässelby-Vällingby", period="2025-T2")
     buttons = [b.label for b in at.button]
-    assert "Skapa PowerPoint" not in buttons  # the whole pack is built only when asked for
+    assert "Skapa PowerPoint" not in buttons  # the whole pack and the year are built only when asked for
+    assert "Årssammanställningen (Excel)" not in [d.label for d in at.get("download_button")]
     assert "Förbered exporten av mötets 13 bilder" in buttons
     at.button(key="mote-forbered-export").click().run()
     assert not at.exception, [e.value for e in at.exception]

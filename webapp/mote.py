@@ -506,18 +506,21 @@ def nav_subtitle(slide: Slide) -> str:
 def export_section(agenda: Agenda) -> None:
     """Below the slide: the meeting as PowerPoint, images and Excel, and the year's compilation.
 
-    The screen builds only the slide shown; the exports need every slide, so they are built on request
-    (once per meeting and data version; the session remembers the request)."""
+    The screen builds only the slide shown; the exports need every slide and the year's assessments, so
+    they are built on request (once per meeting and data version; the session remembers the request)."""
     with st.expander("Exportera: PowerPoint, bilder, siffror, årssammanställning", icon=":material/download:"):
         wanted = (agenda.district, agenda.period.code)
         if st.session_state.get(EXPORT_STATE) != wanted:
-            if st.button(f"Förbered exporten av mötets {len(agenda.items)} bilder", icon=":material/download:",
-                         key="mote-forbered-export", help="Bygger alla bilder med diagram; tar några sekunder."):
-                st.session_state[EXPORT_STATE] = wanted
-        if st.session_state.get(EXPORT_STATE) == wanted:
-            with st.spinner("Bygger mötets alla bilder …"):
-                whole = meeting_pack(agenda.district, agenda.period)
-            exports.pack_downloads(whole)
+            if not st.button(f"Förbered exporten av mötets {len(agenda.items)} bilder", icon=":material/download:",
+                             key="mote-forbered-export",
+                             help="Bygger alla bilder med diagram och årssammanställningen; tar några sekunder."):
+                st.caption("Sedan kan du ladda ner mötet som PowerPoint, bilder och siffror, och årets "
+                           "sammanställning.")
+                return
+            st.session_state[EXPORT_STATE] = wanted
+        with st.spinner("Bygger mötets alla bilder …"):
+            whole = meeting_pack(agenda.district, agenda.period)
+        exports.pack_downloads(whole)
         st.markdown("**Årssammanställning** (målens status för året, insatser gjorda och inte gjorda, "
                     "styrgruppens analys)")
         last = agenda.period.last_day.year
