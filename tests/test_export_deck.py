@@ -314,3 +314,50 @@ def test_the_demo_meeting_deck_matches_its_pack(demo_db_path: Path) -> None:
             assert series[chart.scope_name] == _expected(chart, "value")
             charted += 1
     assert charted > 0
+
+
+def _chart_pack(*charts_per_slide: tuple[ChartData, ...]) -> Pack:
+    """A Pack of a title slide and one area slide per group of charts."""
+    slides = [Slide(SlideKind.TITLE, "Hässelby-Vällingby", "Styrgruppsmöte · T2 2025", footer=FOOTER)]
+    slides += [Slide(SlideKind.AREA, f"Område {number}", charts=charts, footer=FOOTER)
+               for number, charts in enumerate(charts_per_slide, start=1)]
+    return Pack("hasselby-vallingby", "Hässelby-Vällingby", parse_period("2025-T2"), date(2025, 8, 31), False,
+                tuple(slides))
+
+
+def test_many_charts_get_unique_part_names_and_each_its_own_data_and_workbook() -> None:
+    charts = [_chart(f"k{n}", [float(n * 10 + i) if (i + n) % 4 else None for i in range(3 + n % 6)],
+                     last_year=[float(n)] * (3 + n % 6)) for n in range(16)]
+    data = build_deck(_chart_pack(*(tuple(charts[n:n + 2]) for n in range(0, 16, 2))))
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        names = package.namelist()
+    assert len(names) == len(set(names))
+    assert {name for name in names if re.fullmatch(r"ppt/charts/chart\d+\.xml", name)} == {
+        f"ppt/charts/chart{n}.xml" for n in range(1, 17)}
+    assert {name for name in names if name.startswith("ppt/embeddings/")} == {
+        f"ppt/embeddings/Microsoft_Excel_Sheet{n}.xlsx" for n in range(1, 17)}
+    frames = [frame for page in _open(data).slides for frame in _charts(page)]
+    assert len(frames) == 16
+    for chart, frame in zip(charts, frames, strict=True):
+        drawn = frame.chart
+        assert drawn.chart_title.text_frame.text == chart.title
+        assert list(drawn.plots[0].categories) == list(chart.frame["period"])
+        assert list(drawn.plots[0].series[0].values) == _expected(chart, "value")
+        latest = max(index for index, value in enumerate(_expected(chart, "value")) if value is not None)
+        assert re.findall(r'<c:dLbl><c:idx val="(\d+)"/>', drawn.part.blob.decode()) == [str(latest)]
+        book = openpyxl.load_workbook(io.BytesIO(drawn.part.chart_workbook.xlsx_part.blob))
+        column = [row[1] for row in book.active.iter_rows(min_row=2, values_only=True)]
+        assert column == _expected(chart, "value")
+
+
+def test_a_chart_styled_like_an_earlier_one_equals_one_styled_on_its_own() -> None:
+    first = _chart("brott", [10, 12, None, 15, 9, 11, 14, 13], last_year=[11, 13, 12, None, 10, 9, 12, 15])
+    second = _chart("rån", [4.0, None, 7.0, 9.0, None], last_year=[5.0, 6.0, None, 8.0, 9.0])
+    after_another = build_deck(_chart_pack((first,), (second,)))
+    alone = build_deck(_chart_pack((second,)))
+    with zipfile.ZipFile(io.BytesIO(after_another)) as package:
+        copied = package.read("ppt/charts/chart2.xml")
+    with zipfile.ZipFile(io.BytesIO(alone)) as package:
+        styled = package.read("ppt/charts/chart1.xml")
+    assert b"Diagram r\xc3\xa5n" in copied and b"Diagram brott" not in copied
+    assert copied == styled

@@ -17,32 +17,48 @@ Sensitive counts: ChartData.frame already holds None for hidden 1–4 values; th
 (fmt.must_hide) so no such value can reach the chart XML or its embedded workbook. A None is a gap in
 the line (the chart shows blanks as gaps), never a number. Number formats are Excel codes, which
 PowerPoint shows with the reader's separators: decimal comma and space grouping on a Swedish computer.
+
+Speed (issue 6): a city deck has some 30 slides and 50 charts. Building it avoids python-pptx's slow paths
+without changing a byte of the slides or charts: part names are found without walking the package each time
+(_quick_partnames), text run properties are made once per look and copied (_set_look), and a chart is styled
+through the API only for the first chart of each look; the rest copy that chart's styling around their own data
+(_style_like). What remains is mostly python-pptx's XML building and each chart's embedded workbook.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import io
 import math
 import zipfile
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
 from pptx import Presentation
+from pptx.chart.chart import Chart
 from pptx.chart.data import CategoryChartData
+from pptx.chart.series import LineSeries
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE, XL_TICK_LABEL_POSITION
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
-from pptx.oxml.ns import qn
+from pptx.opc.package import OpcPackage
+from pptx.opc.packuri import PackURI
+from pptx.oxml import parse_xml
+from pptx.oxml.chart.chart import CT_ChartSpace
+from pptx.oxml.ns import nsdecls, qn
+from pptx.oxml.text import CT_TextCharacterProperties
 from pptx.presentation import Presentation as PresentationObject
 from pptx.shapes.autoshape import Shape
 from pptx.shapes.graphfrm import GraphicFrame
 from pptx.slide import Slide as PptxSlide
 from pptx.slide import SlideLayout
-from pptx.text.text import TextFrame
+from pptx.text.text import TextFrame, _Run
 from pptx.util import Inches, Pt
 
 from followup import fmt
@@ -156,6 +172,11 @@ class _Style:
     title_layout: SlideLayout
     content_layout: SlideLayout
     own: bool  # no user template: product font, sizes and colours on every text
+    looks: dict[tuple[int, bool, str | None], CT_TextCharacterProperties] = field(default_factory=dict,
+                                                                                  compare=False, repr=False)
+    """Per deck: the run properties of each (size, bold, colour), made once (see _set_look)."""
+    charts: dict[tuple[object, ...], CT_ChartSpace] = field(default_factory=dict, compare=False, repr=False)
+    """Per deck: the first styled chart of each look (see _style_like)."""
 
     @property
     def margin(self) -> int:
@@ -197,13 +218,14 @@ def build_deck(
     if not slides or slides[0].kind is not SlideKind.TITLE:
         slides.insert(0, Slide(kind=SlideKind.TITLE, title=pack.district_name, subtitle=pack.period.label))
     total = len(slides)
-    for number, slide in enumerate(slides, start=1):
-        report((number - 1) / (total + 1), f"Bild {number} av {total}: {slide.title}")
-        if slide.kind is SlideKind.TITLE:
-            _title_slide(presentation, style, pack, slide, today or date.today())
-        else:
-            _content_slide(presentation, style, pack, slide)
-        _footer(presentation.slides[-1], style, pack, slide, number, total)
+    with _quick_partnames(presentation.part.package):
+        for number, slide in enumerate(slides, start=1):
+            report((number - 1) / (total + 1), f"Bild {number} av {total}: {slide.title}")
+            if slide.kind is SlideKind.TITLE:
+                _title_slide(presentation, style, pack, slide, today or date.today())
+            else:
+                _content_slide(presentation, style, pack, slide)
+            _footer(presentation.slides[-1], style, pack, slide, number, total)
     report(total / (total + 1), "Sparar presentationen")
     out = io.BytesIO()
     presentation.save(out)
@@ -247,6 +269,39 @@ def _open(template: bytes | None) -> tuple[PresentationObject, _Style]:
         own=own,
     )
     return presentation, style
+
+
+@contextmanager
+def _quick_partnames(package: OpcPackage) -> Iterator[None]:
+    """While the deck is built, python-pptx names new parts (charts, workbooks, notes) without walking the package.
+
+    OpcPackage.next_partname collects the names of all parts by walking the whole relationship graph on every
+    call, so a deck of n charts costs O(n²) walks. Here each name prefix is walked once; every name handed out
+    after that is remembered, and python-pptx's own rule (the highest free number up to count + 1) picks the
+    next, so the names are exactly those python-pptx would give: every part added while building is named by
+    next_partname (slides are numbered by the slide list; pictures are not used). The function is set on this
+    one package object only and removed afterwards: other presentations and threads are untouched.
+    """
+    known: dict[str, set[str]] = {}
+    walk = package.next_partname
+
+    def next_partname(template: str) -> PackURI:
+        """The next free part name for a '%d' template, like OpcPackage.next_partname."""
+        prefix = template[: (template % 42).find("42")]
+        if prefix not in known:
+            known[prefix] = {part.partname for part in package.iter_parts() if part.partname.startswith(prefix)}
+        names = known[prefix]
+        for number in range(len(names) + 1, 0, -1):
+            if template % number not in names:
+                names.add(template % number)
+                return PackURI(template % number)
+        return walk(template)  # not reached: count + 1 numbers cannot all be taken by count names
+
+    package.next_partname = next_partname  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        del package.next_partname
 
 
 def _read_template(data: bytes) -> PresentationObject:
@@ -374,8 +429,8 @@ def _title_slide(presentation: PresentationObject, style: _Style, pack: Pack, sl
     _notes(page, [slide.status_text, slide.comment])
 
 
-def _set_title(page: PptxSlide, style: _Style, text: str, size: int = TITLE_PT) -> Box:
-    """Write the slide title (a text box named 'Rubrik' when the layout has none); the title's box."""
+def _set_title(page: PptxSlide, style: _Style, text: str, size: int = TITLE_PT) -> Shape:
+    """Write the slide title (a text box named 'Rubrik' when the layout has none); the title's shape."""
     title = page.shapes.title
     if title is None:
         box = Box(style.margin, Inches(0.3), style.width - 2 * style.margin, Inches(0.9))
@@ -397,18 +452,19 @@ def _set_title(page: PptxSlide, style: _Style, text: str, size: int = TITLE_PT) 
             run.font.name = FONT_NAME
             run.font.bold = True
             run.font.color.rgb = _rgb(theme.INK)
-    return Box(int(title.left), int(title.top), int(title.width), int(title.height))
+    return title
 
 
 def _content_slide(presentation: PresentationObject, style: _Style, pack: Pack, slide: Slide) -> None:
     """An overview, area, place, action-plan or commitments slide."""
     page = _new_slide(presentation, style.content_layout, (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE))
-    title_box = _set_title(page, style, slide.title)
+    shape = _set_title(page, style, slide.title)
     if style.own:  # the default master's title is tall: keep it to one band at the top
         title_box = Box(style.margin, Inches(0.2), style.width - 2 * style.margin, Inches(0.75))
-        shape = page.shapes.title
         shape.left, shape.top, shape.width, shape.height = (title_box.left, title_box.top, title_box.width,
                                                             title_box.height)
+    else:  # the template's title (inherited from its layout when the slide does not move it)
+        title_box = Box(int(shape.left), int(shape.top), int(shape.width), int(shape.height))
     left = title_box.left if 0 < title_box.left < style.width // 4 else style.margin
     body = Box(left, title_box.bottom + Inches(0.05), style.width - 2 * left, 0)
     body = Box(body.left, body.top, body.width, style.footer_box.top - Inches(0.1) - body.top)
@@ -565,6 +621,7 @@ def _chars_per_line(width: int, size: float) -> int:
     return max(1, int((width - 2 * INSET) / 12700 / (size * CHAR_WIDTH)))
 
 
+@functools.lru_cache(maxsize=8192)  # fitting tries the same texts at the same widths again and again
 def _line_count(text: str, per_line: int) -> int:
     """Lines a text takes when wrapped at word boundaries, `per_line` characters to a line."""
     lines, used = 1, 0
@@ -636,14 +693,28 @@ def _write(frame: TextFrame, paragraphs: Sequence[_Para], style: _Style) -> None
         for text, colour, bold in para.runs:
             run = paragraph.add_run()
             run.text = text
-            run.font.size = Pt(para.size)
-            run.font.bold = bold
-            if colour is not None:
-                run.font.color.rgb = _rgb(colour)
-            elif style.own:
-                run.font.color.rgb = _rgb(theme.INK)
-            if style.own:
-                run.font.name = FONT_NAME
+            _set_look(run, style, para.size, bold, colour)
+
+
+def _set_look(run: _Run, style: _Style, size: int, bold: bool, colour: str | None) -> None:
+    """Give a run without properties its size, weight and colour (ink when None; font name in the product style).
+
+    Setting fonts through python-pptx's API costs about a millisecond a run. The properties of each look are set
+    that way once per deck, on a scratch run, and copied into every run of that look: the same XML.
+    """
+    key = (size, bold, colour)
+    if key not in style.looks:
+        model = _Run(parse_xml(f"<a:p {nsdecls('a')}/>").add_r(), None)
+        model.font.size = Pt(size)
+        model.font.bold = bold
+        if colour is not None:
+            model.font.color.rgb = _rgb(colour)
+        elif style.own:
+            model.font.color.rgb = _rgb(theme.INK)
+        if style.own:
+            model.font.name = FONT_NAME
+        style.looks[key] = model._r.get_or_add_rPr()
+    run._r.insert(0, copy.deepcopy(style.looks[key]))
 
 
 def _rgb(colour: str) -> RGBColor:
@@ -753,34 +824,76 @@ def _chart_block(page: PptxSlide, style: _Style, chart: ChartData, box: Box, not
 def _add_chart(page: PptxSlide, style: _Style, chart: ChartData, box: Box) -> GraphicFrame:
     """A LINE_MARKERS chart of the frame: categories are the period labels, gaps stay gaps."""
     number_format = NUMBER_FORMATS.get(Unit(chart.unit), "General")
+    specs = series_specs(chart)
+    values = {spec.column: chart_values(chart, spec.column) for spec in specs}
     data = CategoryChartData(number_format=number_format)
     data.categories = [str(label) for label in chart.frame["period"].tolist()]
-    specs = series_specs(chart)
     for spec in specs:
-        data.add_series(spec.name, chart_values(chart, spec.column))
+        data.add_series(spec.name, values[spec.column])
     frame = page.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, box.left, box.top, box.width, box.height, data)
-    drawn = frame.chart
+    shown = [index for index, value in enumerate(values["value"]) if value is not None]
+    latest = shown[-1] if shown else None
+    from_zero = Unit(chart.unit) in (Unit.COUNT, Unit.SHARE) and all(
+        value >= 0 for column in values.values() for value in column if value is not None)
+    key = (number_format, tuple((spec.colour, spec.width, spec.dash, spec.markers) for spec in specs), from_zero,
+           latest is not None)
+    plain_title = bool(chart.title) and "\n" not in chart.title and "\v" not in chart.title  # one run in the title
+    model = style.charts.get(key) if plain_title else None
+    if model is None:
+        _style_chart(frame.chart, style, chart.title, specs, number_format, from_zero, latest)
+        if plain_title:
+            style.charts[key] = copy.deepcopy(frame.chart.element)
+    else:
+        _style_like(frame.chart.element, model, chart.title, latest)
+    _alt_text(frame, chart)
+    return frame
+
+
+def _style_chart(drawn: Chart, style: _Style, title: str, specs: Sequence[_SeriesSpec], number_format: str,
+                 from_zero: bool, latest: int | None) -> None:
+    """Style a new chart through python-pptx: fonts, title, legend, axes, lines and the latest value's label."""
     drawn.font.size = Pt(CHART_PT)
     if style.own:
         drawn.font.name = FONT_NAME
         drawn.font.color.rgb = _rgb(theme.INK)
     drawn.has_title = True
-    drawn.chart_title.text_frame.text = chart.title
+    drawn.chart_title.text_frame.text = title
     for run in drawn.chart_title.text_frame.paragraphs[0].runs:
         run.font.size, run.font.bold = Pt(CHART_TITLE_PT), True
     drawn.has_legend = True
     drawn.legend.position = XL_LEGEND_POSITION.BOTTOM
     drawn.legend.include_in_layout = False
     drawn.legend.font.size = Pt(CHART_PT)
-    _style_axes(drawn, chart, number_format)
+    _style_axes(drawn, number_format, from_zero)
     for series, spec in zip(drawn.plots[0].series, specs, strict=True):
         _style_series(series, spec)
-    _label_latest(drawn.plots[0].series[0], chart_values(chart, "value"), number_format)
-    _alt_text(frame, chart)
-    return frame
+    if latest is not None:
+        _label_latest(drawn.plots[0].series[0], latest, number_format)
 
 
-def _style_axes(drawn: object, chart: ChartData, number_format: str) -> None:
+def _style_like(space: CT_ChartSpace, model: CT_ChartSpace, title: str, latest: int | None) -> None:
+    """Give a new chart the look of a model chart styled by _style_chart with the same key, keeping its own data.
+
+    Styling through python-pptx's API costs several milliseconds a chart; most charts of a deck share their look.
+    `space` is python-pptx's plain chart XML holding this chart's data; it takes a copy of the styled model in
+    which only what differs is replaced: each series' name, categories and values (the c:tx, c:cat and c:val
+    elements python-pptx wrote for this chart), the link to its own embedded workbook, the title's text and the
+    point of the latest-value label. The key (number format, the lines' looks, the axis from zero, a label or
+    not) covers all else styling depends on.
+    """
+    styled = copy.deepcopy(model)
+    styled.replace(styled.find(qn("c:externalData")), space.find(qn("c:externalData")))
+    for target, source in zip(list(styled.iter(qn("c:ser"))), list(space.iter(qn("c:ser"))), strict=True):
+        for tag in ("c:tx", "c:cat", "c:val"):
+            target.replace(target.find(qn(tag)), source.find(qn(tag)))
+    title_run = styled.find(f"{qn('c:chart')}/{qn('c:title')}").find(f".//{qn('a:r')}")
+    title_run.text = title  # python-pptx's run setter, as chart_title.text_frame.text uses for one line
+    if latest is not None:
+        styled.find(f".//{qn('c:dLbl')}/{qn('c:idx')}").set("val", str(latest))
+    space[:] = list(styled)
+
+
+def _style_axes(drawn: Chart, number_format: str, from_zero: bool) -> None:
     """Grey gridlines, large tick labels, the unit's number format, from zero for counts and shares."""
     value_axis = drawn.value_axis
     value_axis.has_major_gridlines = True
@@ -789,8 +902,7 @@ def _style_axes(drawn: object, chart: ChartData, number_format: str) -> None:
     value_axis.tick_labels.font.size = Pt(CHART_PT)
     value_axis.tick_labels.number_format = number_format
     value_axis.tick_labels.number_format_is_linked = False
-    shown = [v for spec in series_specs(chart) for v in chart_values(chart, spec.column) if v is not None]
-    if Unit(chart.unit) in (Unit.COUNT, Unit.SHARE) and all(v >= 0 for v in shown):
+    if from_zero:
         value_axis.minimum_scale = 0
     category_axis = drawn.category_axis
     category_axis.tick_labels.font.size = Pt(CHART_PT)
@@ -798,7 +910,7 @@ def _style_axes(drawn: object, chart: ChartData, number_format: str) -> None:
     category_axis.format.line.color.rgb = _rgb(theme.AXIS_LINE)
 
 
-def _style_series(series: object, spec: _SeriesSpec) -> None:
+def _style_series(series: LineSeries, spec: _SeriesSpec) -> None:
     """Colour, width and dash of one line; round ink markers on the measured values only."""
     series.smooth = False
     line = series.format.line
@@ -816,12 +928,9 @@ def _style_series(series: object, spec: _SeriesSpec) -> None:
         series.marker.style = XL_MARKER_STYLE.NONE
 
 
-def _label_latest(series: object, values: Sequence[float | None], number_format: str) -> None:
-    """Show the latest shown value next to its point, as the screen does."""
-    shown = [index for index, value in enumerate(values) if value is not None]
-    if not shown:
-        return
-    label = series.points[shown[-1]].data_label
+def _label_latest(series: LineSeries, latest: int, number_format: str) -> None:
+    """Show the latest shown value (the point at index `latest`) next to its point, as the screen does."""
+    label = series.points[latest].data_label
     label.number_format = number_format
     label.number_format_is_linked = False
     label.show_value = True
@@ -920,13 +1029,10 @@ def _column_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], total:
 def _cell(cell: object, text: str, style: _Style, size: int, *, header: bool, band: bool) -> None:
     """One table cell's text at `size` points; product colours (ink header, light bands) without a template."""
     cell.text = text
+    colour = ("#FFFFFF" if header else theme.INK) if style.own else None
     for paragraph in cell.text_frame.paragraphs:
         for run in paragraph.runs:
-            run.font.size = Pt(size)
-            run.font.bold = header
-            if style.own:
-                run.font.name = FONT_NAME
-                run.font.color.rgb = _rgb("#FFFFFF" if header else theme.INK)
+            _set_look(run, style, size, header, colour)
     cell.margin_top = cell.margin_bottom = CELL_MARGIN
     if style.own:
         cell.fill.solid()
