@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -146,11 +147,29 @@ class ScopeData:
     event_months: pd.DataFrame
     targets: pd.DataFrame
     assessments: dict[str, Assessment]
-    goals: dict[str, series.Rollup]
-    areas: dict[str, series.Rollup]
     data_date: date | None
-    values_by_code: dict[str, pd.DataFrame] = field(default_factory=dict)
-    months_by_code: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    # worked out when first asked for: a place's slide needs neither the roll-ups nor (without charts) the
+    # values by indicator
+    @cached_property
+    def goals(self) -> dict[str, series.Rollup]:
+        """Each goal's rolled-up status (series.goal_statuses)."""
+        return series.goal_statuses(self.assessments, self.indicators)
+
+    @cached_property
+    def areas(self) -> dict[str, series.Rollup]:
+        """Each priority area's rolled-up status (series.area_statuses)."""
+        return series.area_statuses(self.goals, self.indicators)
+
+    @cached_property
+    def values_by_code(self) -> dict[str, pd.DataFrame]:
+        """The values by indicator code."""
+        return {str(c): rows for c, rows in self.values.groupby("indicator", sort=False)}
+
+    @cached_property
+    def months_by_code(self) -> dict[str, pd.DataFrame]:
+        """The EST month counts by indicator code."""
+        return {str(c): rows for c, rows in self.event_months.groupby("indicator", sort=False)}
 
     def sources(self, codes: Iterable[str] | None = None) -> list[str]:
         """The sources of the scope's indicators that have values (those of `codes` only), in catalogue order."""
@@ -205,13 +224,9 @@ def scope_data(con: duckdb.DuckDBPyConnection, district: str, place: str, name: 
     event_months = known_by(run(con, "scope_event_months", **params), until)
     targets = run(con, "scope_targets", **params)
     assessments = series.assess_scope(indicators, values, targets, scope_name=name)
-    goals = series.goal_statuses(assessments, indicators)
-    areas = series.area_statuses(goals, indicators)
     latest = [d for d in (data_date_of(values), data_date_of(event_months)) if d]
-    return ScopeData(name, indicators, values, event_months, targets, assessments, goals, areas,
-                     min(max(latest), until) if latest else None,
-                     {str(c): rows for c, rows in values.groupby("indicator", sort=False)},
-                     {str(c): rows for c, rows in event_months.groupby("indicator", sort=False)})
+    return ScopeData(name, indicators, values, event_months, targets, assessments,
+                     min(max(latest), until) if latest else None)
 
 
 def headline_code(codes: Sequence[str], assessments: Mapping[str, Assessment], status: Trend) -> str | None:
