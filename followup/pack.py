@@ -215,14 +215,30 @@ def data_date_of(values: pd.DataFrame) -> date | None:
     return series.latest_data_date(final if not final.empty else values)
 
 
+def of_place(frame: pd.DataFrame, place: str) -> pd.DataFrame:
+    """One place's rows of a place_* query result, without the place column: the scope_* query's rows."""
+    return frame.loc[(frame["place"] == place).to_numpy()].drop(columns="place").reset_index(drop=True)
+
+
+def of_place_activities(activities: pd.DataFrame, place: str) -> pd.DataFrame:
+    """A place's rows of the district's scope_activities: the rows the place's own query gives, in its order."""
+    return activities.loc[(activities["place"] == place).to_numpy()].reset_index(drop=True)
+
+
 def scope_data(con: duckdb.DuckDBPyConnection, district: str, place: str, name: str, until: date, *,
                run: Runner = queries.run) -> ScopeData:
     """Read a scope (district, or place in it) as known by `until` and assess it as of its latest data."""
     params = {"district": district, "place": place}
     indicators = run(con, "scope_indicators", **params)
-    values = known_by(run(con, "scope_values", **params, **{"from": FIRST_DAY}), until)
-    event_months = known_by(run(con, "scope_event_months", **params), until)
-    targets = run(con, "scope_targets", **params)
+    if place:  # every place of the district in one query each (a meeting shows them all), this one's rows
+        values = of_place(run(con, "place_values", district=district, **{"from": FIRST_DAY}), place)
+        event_months = of_place(run(con, "place_event_months", district=district), place)
+        targets = of_place(run(con, "place_targets", district=district), place)
+    else:
+        values = run(con, "scope_values", **params, **{"from": FIRST_DAY})
+        event_months = run(con, "scope_event_months", **params)
+        targets = run(con, "scope_targets", **params)
+    values, event_months = known_by(values, until), known_by(event_months, until)
     assessments = series.assess_scope(indicators, values, targets, scope_name=name)
     latest = [d for d in (data_date_of(values), data_date_of(event_months)) if d]
     return ScopeData(name, indicators, values, event_months, targets, assessments,
@@ -618,7 +634,8 @@ def build_slide(con: duckdb.DuckDBPyConnection, agenda: Agenda, number: int, mee
     match item.kind:
         case SlideKind.PLACE:
             place_scope = scope_data(con, district, item.key, item.title, period.last_day, run=run)
-            place_activities = run(con, "scope_activities", district=district, place=item.key)
+            place_activities = of_place_activities(run(con, "scope_activities", district=district, place=""),
+                                                   item.key)
             lines = tuple(StatusLine(str(row["name"]), a.trend, a.explanation)
                           for code, row in _catalogue(place_scope.indicators).items()
                           if (a := place_scope.assessments.get(code)) is not None)
@@ -680,37 +697,39 @@ def build_pack(
     return Pack(district, agenda.district_name, period, meeting.scope.data_date, agenda.demo, slides)
 
 
-PLACE_QUERIES = ("scope_indicators", "scope_values", "scope_event_months", "scope_targets", "scope_activities")
-"""The named queries a place's slide runs (build_slide, scope_data)."""
-
-
 class _PlaceReader:
     """A Runner that reads the place slides' queries ahead, in a second thread on its own cursor.
 
     DuckDB runs a query without holding Python's lock, so the places' SQL overlaps the status rules and
-    charts of the slides before them (a district with twenty tracked places spent a third of build_pack in
-    SQL). Any other query is run as usual. Used as a context manager: the thread ends with it."""
+    charts of the slides before them. The district-wide place queries (place_values, place_event_months, place_targets), the district's
+    activities and each place's scope_indicators are read once; every slide that asks again gets the same
+    frame (nothing mutates them). Any other query is run as usual. Used as a context manager: the thread
+    ends with it."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, agenda: Agenda) -> None:
         self._con = con
         self._cursor = con.cursor()  # made here: a connection is not to be shared between threads
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-places")
         self._ahead: dict[tuple[str, tuple[tuple[str, Any], ...]], Future[pd.DataFrame]] = {}
-        for item in agenda.items:
-            if item.kind is SlideKind.PLACE:
-                for name in PLACE_QUERIES:
-                    params = {"district": agenda.district, "place": item.key}
-                    if name == "scope_values":
-                        params["from"] = FIRST_DAY
-                    self._ahead[self._key(name, params)] = self._pool.submit(queries.run, self._cursor, name,
-                                                                             **params)
+        places = [item.key for item in agenda.items if item.kind is SlideKind.PLACE]
+        if not places:
+            return
+        wanted: list[tuple[str, dict[str, Any]]] = [
+            ("place_values", {"district": agenda.district, "from": FIRST_DAY}),
+            ("place_event_months", {"district": agenda.district}),
+            ("place_targets", {"district": agenda.district}),
+            ("scope_activities", {"district": agenda.district, "place": ""}),
+        ]
+        wanted += [("scope_indicators", {"district": agenda.district, "place": place}) for place in places]
+        for name, params in wanted:
+            self._ahead[self._key(name, params)] = self._pool.submit(queries.run, self._cursor, name, **params)
 
     @staticmethod
     def _key(name: str, params: Mapping[str, Any]) -> tuple[str, tuple[tuple[str, Any], ...]]:
         return name, tuple(sorted(params.items()))
 
     def __call__(self, con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:
-        ahead = self._ahead.pop(self._key(name, params), None)
+        ahead = self._ahead.get(self._key(name, params))
         return ahead.result() if ahead is not None else queries.run(con, name, **params)
 
     def __enter__(self) -> _PlaceReader:

@@ -366,3 +366,39 @@ def test_run_value_cannot_inject_sql(place_queries: Path, parent_con: duckdb.Duc
 def test_run_unknown_query(place_queries: Path, parent_con: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(queries.QueryError, match="No query named 'nothing'"):
         queries.run(parent_con, "nothing")
+
+
+# --- a district's places at once: the same rows as one place at a time ----------------------------------
+
+
+def _same_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame with every missing cell as None and a fresh index, for comparing results cell by cell."""
+    return frame.astype(object).where(frame.notna(), None).reset_index(drop=True)
+
+
+@pytest.mark.parametrize(
+    ("batch", "single", "params"),
+    [
+        ("place_values", "scope_values", {"from": date(2019, 1, 1)}),
+        ("place_values", "scope_values", {"from": date(2025, 8, 15)}),
+        ("place_event_months", "scope_event_months", {}),
+        ("place_targets", "scope_targets", {}),
+        ("scope_activities", "scope_activities", {}),  # the district's activities hold every place's
+    ],
+)
+def test_place_queries_give_each_places_own_rows(
+    databases: dict[str, duckdb.DuckDBPyConnection], batch: str, single: str, params: dict[str, Any]
+) -> None:
+    """pack.scope_data reads a meeting's places with one query per kind: each place's share of the district's
+    result is exactly the place's own scope_* result, for every place of every district in the fixture."""
+    con = databases["fixture"]
+    compared = 0
+    for district, place in con.execute("select district, code from place order by district, code").fetchall():
+        whole = queries.run(con, batch, district=district, **({"place": ""} if batch == single else {}), **params)
+        own = queries.run(con, single, district=district, place=place, **params)
+        part = whole.loc[whole["place"] == place]
+        if batch != single:
+            part = part.drop(columns="place")
+        pd.testing.assert_frame_equal(_same_cells(part), _same_cells(own), check_dtype=False)
+        compared += len(own)
+    assert compared > 0
