@@ -215,30 +215,14 @@ def data_date_of(values: pd.DataFrame) -> date | None:
     return series.latest_data_date(final if not final.empty else values)
 
 
-def of_place(frame: pd.DataFrame, place: str) -> pd.DataFrame:
-    """One place's rows of a place_* query result, without the place column: the scope_* query's rows."""
-    return frame.loc[(frame["place"] == place).to_numpy()].drop(columns="place").reset_index(drop=True)
-
-
-def of_place_activities(activities: pd.DataFrame, place: str) -> pd.DataFrame:
-    """A place's rows of the district's scope_activities: the rows the place's own query gives, in its order."""
-    return activities.loc[(activities["place"] == place).to_numpy()].reset_index(drop=True)
-
-
 def scope_data(con: duckdb.DuckDBPyConnection, district: str, place: str, name: str, until: date, *,
                run: Runner = queries.run) -> ScopeData:
     """Read a scope (district, or place in it) as known by `until` and assess it as of its latest data."""
     params = {"district": district, "place": place}
     indicators = run(con, "scope_indicators", **params)
-    if place:  # every place of the district in one query each (a meeting shows them all), this one's rows
-        values = of_place(run(con, "place_values", district=district, **{"from": FIRST_DAY}), place)
-        event_months = of_place(run(con, "place_event_months", district=district), place)
-        targets = of_place(run(con, "place_targets", district=district), place)
-    else:
-        values = run(con, "scope_values", **params, **{"from": FIRST_DAY})
-        event_months = run(con, "scope_event_months", **params)
-        targets = run(con, "scope_targets", **params)
-    values, event_months = known_by(values, until), known_by(event_months, until)
+    values = known_by(run(con, "scope_values", **params, **{"from": FIRST_DAY}), until)
+    event_months = known_by(run(con, "scope_event_months", **params), until)
+    targets = run(con, "scope_targets", **params)
     assessments = series.assess_scope(indicators, values, targets, scope_name=name)
     latest = [d for d in (data_date_of(values), data_date_of(event_months)) if d]
     return ScopeData(name, indicators, values, event_months, targets, assessments,
@@ -634,8 +618,7 @@ def build_slide(con: duckdb.DuckDBPyConnection, agenda: Agenda, number: int, mee
     match item.kind:
         case SlideKind.PLACE:
             place_scope = scope_data(con, district, item.key, item.title, period.last_day, run=run)
-            place_activities = of_place_activities(run(con, "scope_activities", district=district, place=""),
-                                                   item.key)
+            place_activities = run(con, "scope_activities", district=district, place=item.key)
             lines = tuple(StatusLine(str(row["name"]), a.trend, a.explanation)
                           for code, row in _catalogue(place_scope.indicators).items()
                           if (a := place_scope.assessments.get(code)) is not None)
@@ -697,46 +680,70 @@ def build_pack(
     return Pack(district, agenda.district_name, period, meeting.scope.data_date, agenda.demo, slides)
 
 
-class _PlaceReader:
-    """A Runner that reads the place slides' queries ahead, in a second thread on its own cursor.
+PLACE_BATCHES = {
+    "scope_values": "place_values",
+    "scope_event_months": "place_event_months",
+    "scope_targets": "place_targets",
+    "scope_activities": "scope_activities",
+}
+"""For a place's query, the query that gives every place of the district at once (with a place column);
+the district's own scope_activities holds its places' activities. tests/test_queries.py checks that each
+place's share is exactly the place's own result."""
 
-    DuckDB runs a query without holding Python's lock, so the places' SQL overlaps the status rules and
-    charts of the slides before them. The district-wide place queries (place_values, place_event_months, place_targets), the district's
-    activities and each place's scope_indicators are read once; every slide that asks again gets the same
-    frame (nothing mutates them). Any other query is run as usual. Used as a context manager: the thread
-    ends with it."""
+
+class _PlaceReader:
+    """A Runner that reads the place slides' queries ahead, a district at a time, in a second thread.
+
+    A meeting of twenty places would run a hundred small queries, each costing DuckDB some 10 ms before it
+    reads a row. This reader runs PLACE_BATCHES' district-wide queries once instead (and each place's
+    scope_indicators), on its own cursor in a second thread, so DuckDB works while Python assesses the
+    slides before them; a place's query is then answered with its share of the district's result. Any other
+    query is run as usual. Used as a context manager: the thread ends with it."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, agenda: Agenda) -> None:
-        self._con = con
         self._cursor = con.cursor()  # made here: a connection is not to be shared between threads
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-places")
-        self._ahead: dict[tuple[str, tuple[tuple[str, Any], ...]], Future[pd.DataFrame]] = {}
-        places = [item.key for item in agenda.items if item.kind is SlideKind.PLACE]
-        if not places:
+        self._district = agenda.district
+        self._places = {item.key for item in agenda.items if item.kind is SlideKind.PLACE}
+        self._batches: dict[str, Future[dict[str, pd.DataFrame]]] = {}
+        self._ahead: dict[str, Future[pd.DataFrame]] = {}
+        if not self._places:
             return
-        wanted: list[tuple[str, dict[str, Any]]] = [
-            ("place_values", {"district": agenda.district, "from": FIRST_DAY}),
-            ("place_event_months", {"district": agenda.district}),
-            ("place_targets", {"district": agenda.district}),
-            ("scope_activities", {"district": agenda.district, "place": ""}),
-        ]
-        wanted += [("scope_indicators", {"district": agenda.district, "place": place}) for place in places]
-        for name, params in wanted:
-            self._ahead[self._key(name, params)] = self._pool.submit(queries.run, self._cursor, name, **params)
+        for single, batch in PLACE_BATCHES.items():
+            params: dict[str, Any] = {"district": self._district}
+            if single == "scope_values":
+                params["from"] = FIRST_DAY
+            if batch == single:
+                params["place"] = ""
+            self._batches[single] = self._pool.submit(self._split, batch, params, keep_place=batch == single)
+        for place in sorted(self._places):
+            self._ahead[place] = self._pool.submit(queries.run, self._cursor, "scope_indicators",
+                                                   district=self._district, place=place)
 
-    @staticmethod
-    def _key(name: str, params: Mapping[str, Any]) -> tuple[str, tuple[tuple[str, Any], ...]]:
-        return name, tuple(sorted(params.items()))
+    def _split(self, name: str, params: Mapping[str, Any], *, keep_place: bool) -> dict[str, pd.DataFrame]:
+        """A district-wide result by place: each place's rows as its own query returns them ('' : no rows)."""
+        whole = queries.run(self._cursor, name, **params)
+        shape = whole if keep_place else whole.drop(columns="place")
+        parts = {"": shape.iloc[0:0]}
+        for place, rows in whole.groupby("place", sort=False):
+            parts[str(place)] = (rows if keep_place else rows.drop(columns="place")).reset_index(drop=True)
+        return parts
 
     def __call__(self, con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:
-        ahead = self._ahead.get(self._key(name, params))
-        return ahead.result() if ahead is not None else queries.run(con, name, **params)
+        place = params.get("place")
+        if params.get("district") == self._district and place in self._places:
+            if name in self._batches and params.get("from", FIRST_DAY) == FIRST_DAY:
+                parts = self._batches[name].result()
+                return parts.get(place, parts[""])
+            if name == "scope_indicators":
+                return self._ahead[place].result()
+        return queries.run(con, name, **params)
 
     def __enter__(self) -> _PlaceReader:
         return self
 
     def __exit__(self, *_: object) -> None:
-        for ahead in self._ahead.values():
+        for ahead in [*self._batches.values(), *self._ahead.values()]:
             ahead.cancel()
         self._pool.shutdown(wait=True)
         self._cursor.close()
