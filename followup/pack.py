@@ -149,27 +149,26 @@ class ScopeData:
     assessments: dict[str, Assessment]
     data_date: date | None
 
-    # worked out when first asked for: a place's slide needs neither the roll-ups nor (without charts) the
-    # values by indicator
+    # worked out when first asked for: a place's slide needs none of the roll-ups
     @cached_property
     def goals(self) -> dict[str, series.Rollup]:
         """Each goal's rolled-up status (series.goal_statuses)."""
         return series.goal_statuses(self.assessments, self.indicators)
 
     @cached_property
+    def catalogue(self) -> dict[str, dict[str, Any]]:
+        """One scope_indicators row per indicator code, in query order."""
+        return _catalogue(self.indicators)
+
+    @cached_property
+    def codes_by_goal(self) -> dict[str, list[str]]:
+        """The indicator codes of every goal, in query order."""
+        return _goal_codes(self.indicators)
+
+    @cached_property
     def areas(self) -> dict[str, series.Rollup]:
         """Each priority area's rolled-up status (series.area_statuses)."""
         return series.area_statuses(self.goals, self.indicators)
-
-    @cached_property
-    def values_by_code(self) -> dict[str, pd.DataFrame]:
-        """The values by indicator code."""
-        return {str(c): rows for c, rows in self.values.groupby("indicator", sort=False)}
-
-    @cached_property
-    def months_by_code(self) -> dict[str, pd.DataFrame]:
-        """The EST month counts by indicator code."""
-        return {str(c): rows for c, rows in self.event_months.groupby("indicator", sort=False)}
 
     def sources(self, codes: Iterable[str] | None = None) -> list[str]:
         """The sources of the scope's indicators that have values (those of `codes` only), in catalogue order."""
@@ -318,11 +317,8 @@ def chart_data(
 
 
 def _plan(scope: ScopeData, row: Mapping[str, Any]) -> ChartPlan | None:
-    """chart_plan of one indicator of a scope."""
-    code = str(row["code"])
-    empty = scope.values.iloc[0:0]
-    return chart_plan(row, scope.values_by_code.get(code, empty), scope.months_by_code.get(code, empty),
-                      scope.targets)
+    """chart_plan of one indicator of a scope (indicator_frame picks the indicator's rows)."""
+    return chart_plan(row, scope.values, scope.event_months, scope.targets)
 
 
 def _catalogue(indicators: pd.DataFrame) -> dict[str, dict[str, Any]]:
@@ -369,7 +365,7 @@ def _headline_charts(
     last: Period,
 ) -> tuple[ChartData, ...]:
     """Up to MAX_CHARTS charts: each goal's headline indicator, in goal order, each indicator once."""
-    catalogue, codes_by_goal = _catalogue(scope.indicators), _goal_codes(scope.indicators)
+    catalogue, codes_by_goal = scope.catalogue, scope.codes_by_goal
     charts_: list[ChartData] = []
     for goal in goals:
         code = str(goal["goal_code"])
@@ -416,7 +412,7 @@ def _area_comment(comments: pd.DataFrame, goal_codes: Iterable[str], *, every: b
 
 def _area_sources(goals: Sequence[Mapping[str, Any]], scope: ScopeData) -> list[str]:
     """The sources of the area's goals' indicators that have values."""
-    codes_by_goal = _goal_codes(scope.indicators)
+    codes_by_goal = scope.codes_by_goal
     return scope.sources([c for g in goals for c in codes_by_goal.get(str(g["goal_code"]), [])])
 
 
@@ -483,7 +479,7 @@ def commitment_table(commitments: pd.DataFrame, period: Period) -> pd.DataFrame:
 def _place_charts(place: str, scope: ScopeData, activities: pd.DataFrame, first: Period,
                   last: Period) -> tuple[ChartData, ...]:
     """A place's main charts: reported crimes, then the EST indicators with most reports in the window."""
-    catalogue = _catalogue(scope.indicators)
+    catalogue = scope.catalogue
     months = scope.event_months
     inside = pd.to_datetime(months["period_start"]).between(pd.Timestamp(first.start), pd.Timestamp(last.last_day))
     reports = months.loc[inside].groupby("indicator")["value"].sum()
@@ -492,12 +488,13 @@ def _place_charts(place: str, scope: ScopeData, activities: pd.DataFrame, first:
     crimes = [places.CRIME_INDICATOR] if places.CRIME_INDICATOR in catalogue else []
     rest = [c for c in catalogue if c not in crimes and c not in est]
     chosen: list[ChartData] = []
+    marked = _on_time_axis(activities)
     for code in crimes + est + rest:
         row = catalogue[code]
         plan = _plan(scope, row)
         chart = None if plan is None else chart_data(
             row, plan, first, last, key=f"{place}--{code}", scope_name=scope.name,
-            assessment=scope.assessments.get(code), activities=_on_time_axis(activities))
+            assessment=scope.assessments.get(code), activities=marked)
         if chart is not None:
             chosen.append(chart)
         if len(chosen) == MAX_PLACE_CHARTS:
@@ -620,7 +617,7 @@ def build_slide(con: duckdb.DuckDBPyConnection, agenda: Agenda, number: int, mee
             place_scope = scope_data(con, district, item.key, item.title, period.last_day, run=run)
             place_activities = run(con, "scope_activities", district=district, place=item.key)
             lines = tuple(StatusLine(str(row["name"]), a.trend, a.explanation)
-                          for code, row in _catalogue(place_scope.indicators).items()
+                          for code, row in place_scope.catalogue.items()
                           if (a := place_scope.assessments.get(code)) is not None)
             trend, rule = rollup([line.trend for line in lines], children="nyckeltal")
             charts_ = _place_charts(item.key, place_scope, place_activities, first, last)
