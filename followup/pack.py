@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 import duckdb
@@ -149,7 +149,7 @@ class ScopeData:
     assessments: dict[str, Assessment]
     data_date: date | None
 
-    # worked out when first asked for: a place's slide needs none of the roll-ups
+    # worked out once, when first asked for (a place's slide needs none of the roll-ups)
     @cached_property
     def goals(self) -> dict[str, series.Rollup]:
         """Each goal's rolled-up status (series.goal_statuses)."""
