@@ -83,7 +83,7 @@ def test_area_2_shows_a_chart_per_indicator_with_statuses_and_explanations(demo_
     assert len(at.get("plotly_chart")) == len(expected)
     text = page_text(at)
     # the area's and the goals' rolled-up statuses with their rules
-    assert "Områdets status :blue-background[**▲ Förbättras**]" in text
+    assert "**Områdets status** :blue-background[**▲ Förbättras**]" in text
     assert "1 förbättras, 2 oförändrade av 3 mål: förbättras, eftersom fler förbättras än försämras." in text
     # goal 2.2: EST drug reports improve; the Brå counts (Sep 2025 against Sep 2024: 154 against 150 and 45
     # against 53) are within chance, the city's Kolada rate (2024 against 2023: 11,59 against 11,47, +1 %)
@@ -97,12 +97,12 @@ def test_area_2_shows_a_chart_per_indicator_with_statuses_and_explanations(demo_
     for goal in ("2.1 Minska antalet öppna drogscener", "2.2 Minska brottsligheten", "2.3 Öka tryggheten"):
         assert goal in text, goal
     # indicator statuses: each word next to its explanation sentence
-    assert "Utveckling :red-background[**▼ Försämras**]" in text
+    assert "**Utveckling** :red-background[**▼ Försämras**]" in text
     assert "EST: störande samling, Hässelby-Vällingby: 604 v. 44 2024–v. 43 2025 mot 448" in text
     assert "större än slumpvariationen" in text and "inom slumpvariationen" in text
-    assert "Mot mål :orange-background[**! Risk**]" in text
+    assert "**Mot mål** :orange-background[**! Risk**]" in text
     assert "Öppna drogscener, Hässelby-Vällingby: 2 år 2025 mot planerade 1,0 (målet 0 år 2027)" in text
-    assert "Mot mål :blue-background[**✓ I fas**]" in text
+    assert "**Mot mål** :blue-background[**✓ I fas**]" in text
     # the comparison each status uses, and the link to how status is counted
     assert "Senaste tolv månaderna mot tolv månader före" in text
     assert any(link.proto.label == "Hur räknas status?" for link in at.get("page_link"))
@@ -156,7 +156,7 @@ def test_target_per_tertial_turns_a_monthly_chart_into_tertials(demo_db_copy: Pa
     values = dict(zip(trace(fraud, "Hässelby-Vällingby")["x"], trace(fraud, "Hässelby-Vällingby")["y"], strict=True))
     assert values["2025-05-01"] == 154  # the sum of May–August, as the target explanation says
     text = page_text(at)
-    assert "Mot mål :red-background[**✗ Efter plan**]" in text
+    assert "**Mot mål** :red-background[**✗ Efter plan**]" in text
     assert "Anmälda bedrägerier mot äldre, Hässelby-Vällingby: 154 T2 2025 mot planerade 58,7" in text
     assert "Räknat som summa per tertial av månadsvärdena, eftersom målet gäller per tertial." in text
 
@@ -174,7 +174,7 @@ def test_small_counts_of_a_sensitive_indicator_stay_hidden(demo_db_copy: Path) -
     at = open_page(prio="5. Kriminella miljöer och livsstilar")
     text = page_text(at)
     assert "Ärenden om oro för radikalisering, Hässelby-Vällingby: 1–4 år 2024 mot 8 år 2023" in text
-    assert "Utveckling :gray-background[**○ Ingen bedömning**]" in text
+    assert "**Utveckling** :gray-background[**○ Ingen bedömning**]" in text
     fig = figure_titled(at, "Ärenden om oro för radikalisering per år")
     measured = trace(fig, "Hässelby-Vällingby")
     assert not [y for y in measured["y"] if y is not None and 1 <= y <= 4]
@@ -201,7 +201,7 @@ def test_without_values_every_indicator_says_why_instead_of_an_empty_chart(refer
     at = open_page(prio=AREA_2)
     assert len(at.get("plotly_chart")) == 0
     text = page_text(at)
-    assert "Områdets status :gray-background[**○ Ingen bedömning**]" in text
+    assert "**Områdets status** :gray-background[**○ Ingen bedömning**]" in text
     assert "Inget diagram: det finns inga värden för Anmälda brott i stadsdelsområdet i Hässelby-Vällingby än." in text
     assert "Anmälda brott i stadsdelsområdet, Hässelby-Vällingby: ingen bedömning eftersom det finns inga värden." in text
     assert "Diagrammen visar" not in text  # no period picker without data

@@ -98,9 +98,9 @@ class Tile:
 
     @property
     def figure(self) -> str | None:
-        """The key figure ('# 347'), or None when the tile has none."""
-        big = [t for t in self.texts if t.startswith("# ")]
-        return big[0].removeprefix("# ") if big else None
+        """The key figure ('## 347'), or None when the tile has none."""
+        big = [t for t in self.texts if t.startswith("## ")]
+        return big[0].removeprefix("## ") if big else None
 
     @property
     def text(self) -> str:

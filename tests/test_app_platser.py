@@ -106,7 +106,7 @@ def test_situation_ranks_the_places_with_status_and_change(demo_db_copy: Path) -
     assert re.search(r"\*\*Hässelby torg\*\*: .*Anmälda brott \d+ mot \d+ \(−\d+ %\)", text), text
     assert re.search(r"\*\*Maltesholmstorget\*\*: Anmälda brott \d+, ingen jämförelse: serien bryts januari 2025",
                      text), text
-    assert "Var ökar problemen?" in [shown(s.value) for s in at.subheader]
+    assert "Var ökar problemen?" in [shown(s.value) for s in at.header]
 
 
 def test_map_is_offline_and_sized_by_reports(demo_db_copy: Path) -> None:

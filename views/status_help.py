@@ -7,5 +7,5 @@ from webapp import components
 
 st.title("Hur räknas status?")
 st.markdown(status.HOW_STATUS_WORKS.removeprefix("### Hur räknas status?").strip())
-st.subheader("Symboler")
+st.header("Symboler")
 components.status_legend()

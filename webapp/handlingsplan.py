@@ -173,7 +173,7 @@ def activity_fields(
 def add_form(district: str, goals: Mapping[str, str], places: Mapping[str, str]) -> None:
     """The form that adds an activity to the district's action plan."""
     with st.form("ny-insats", clear_on_submit=False):
-        st.subheader("Ny insats")
+        st.markdown("**Ny insats**")
         values = activity_fields("ny", goals, places)
         if st.form_submit_button("Lägg till insatsen", type="primary", icon=":material/add:"):
             attempt(actionplan.add_activity, user=state.current_user(), district=district, done="Insatsen är tillagd.",
@@ -189,13 +189,13 @@ def edit_forms(activities: pd.DataFrame, goals: Mapping[str, str], places: Mappi
                           format_func=lambda i: f"{i}: {records[i]['title']}", key="valj-insats")
     current = records[int(chosen)]
     with st.form(f"andra-insats-{chosen}"):
-        st.subheader("Ändra insatsen")
+        st.markdown("**Ändra insatsen**")
         values = activity_fields(f"andra-{chosen}", goals, places, current)
         if st.form_submit_button("Spara ändringarna", icon=":material/save:"):
             attempt(actionplan.update_activity, int(chosen), user=state.current_user(), done="Ändringarna är sparade.",
                     **values)
     with st.form(f"avsluta-insats-{chosen}"):
-        st.subheader("Avsluta insatsen")
+        st.markdown("**Avsluta insatsen**")
         left, right = st.columns(2)
         with left:
             status = _select("Hur slutade den?", CLOSE_LABELS, value=ActivityStatus.DONE.value,

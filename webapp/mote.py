@@ -385,10 +385,13 @@ def navigation(items: Sequence[AgendaItem], number: int, *, subtitle: str, choos
 # ---------------------------------------------------------------------------------------------------
 
 
-def status_row(trend: Trend, label: str, text: str, *, level: int = 4) -> str:
-    """One status row as markdown: a heading with icon, word and label, the sentence under it (22 px)."""
-    heading = f"{'#' * level} {components.status_markdown(trend)} {components.plain(label)}"
-    return f"{heading}\n\n{components.plain(text)}" if text else heading
+def status_row(trend: Trend, label: str, text: str) -> str:
+    """One status row as markdown: the status (bold icon and word) and the label, the sentence under it (22 px).
+
+    Not a heading: headings must follow the slide's title in order, and rows as big as a level-2 heading
+    push the charts below a 1080-pixel screen."""
+    row = f"{components.status_markdown(trend)} **{components.plain(label)}**"
+    return f"{row}\n\n{components.plain(text)}" if text else row
 
 
 def status_lines(slide: Slide) -> None:
@@ -401,8 +404,7 @@ def status_lines(slide: Slide) -> None:
     per_column = -(-len(lines) // len(columns))
     for index, line in enumerate(lines):
         with columns[index // per_column]:
-            st.markdown(status_row(line.trend, line.label, line.text if sentences else "",
-                                   level=4 if len(lines) <= MANY_LINES else 5), anchors=False)
+            st.markdown(status_row(line.trend, line.label, line.text if sentences else ""), anchors=False)
 
 
 def slide_header(slide: Slide) -> None:

@@ -203,7 +203,7 @@ def cached_chart(key: tuple[Any, ...], _build: Callable[[], ChartParts]) -> Char
 
 def status_line(label: str, value: Trend | TargetStatus) -> None:
     """'Utveckling ▲ Förbättras' as a small heading: the word carries the meaning, the colour helps."""
-    st.markdown(f"#### {label} {components.status_markdown(value)}")
+    st.markdown(f"**{label}** {components.status_markdown(value)}")
 
 
 def area_status(rollup: series.Rollup | None) -> None:
@@ -225,7 +225,7 @@ def goal_summary(goals: Sequence[Mapping[str, Any]], rollups: Mapping[str, serie
         for goal in goals:
             trend = rollups.get(str(goal["goal_code"]), (Trend.NO_DATA, ""))[0]
             number = f"{int(goal['priority_area_number'])}\\.{int(goal['goal_number'])}"
-            st.markdown(f"#### {components.status_markdown(trend)} {number} {components.plain(str(goal['goal']))}")
+            st.markdown(f"{components.status_markdown(trend)} **{number}** {components.plain(str(goal['goal']))}")
 
 
 def goal_header(area_number: int, goal: Mapping[str, Any], rollup: series.Rollup | None) -> None:

@@ -294,7 +294,8 @@ def _figure(tile: GoalTile, district: str) -> None:
     if not shown.current_label:  # no value at all: a big dash would say nothing
         st.markdown(f"{components.plain(headline.name)}: inga värden än.", help=_help(headline))
         return
-    st.markdown(f"# {components.plain(shown.current_text)}", anchors=False)
+    # a level-2 heading: big enough to read from the back of the room, and in order after the status (h3)
+    st.markdown(f"## {components.plain(shown.current_text)}", anchors=False)
     if headline.drawable:
         _spark(tile, district)
     with st.container(gap=None):

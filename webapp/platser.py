@@ -367,9 +367,9 @@ def summary_lines(by_measure: Mapping[Measure, Sequence[Change]]) -> dict[Trend,
 
 def summary(by_measure: Mapping[Measure, Sequence[Change]]) -> None:
     """'Var ökar problemen?': the places grouped by status, worsening first, each with its numbers."""
-    st.subheader("Var ökar problemen?")
+    st.header("Var ökar problemen?")
     for trend, lines in summary_lines(by_measure).items():
-        st.markdown(f"##### {components.status_markdown(trend)}")
+        st.markdown(f"### {components.status_markdown(trend)}")
         st.markdown("\n".join(lines))
     components.status_help_link()
 
