@@ -202,7 +202,8 @@ def cached_chart(key: tuple[Any, ...], _build: Callable[[], ChartParts]) -> Char
 
 
 def status_line(label: str, value: Trend | TargetStatus) -> None:
-    """'Utveckling ▲ Förbättras' as a small heading: the word carries the meaning, the colour helps."""
+    """'Utveckling ▲ Förbättras' in bold (not a heading: it sits under the page's h1 or h2): the word carries the
+    meaning, the colour helps."""
     st.markdown(f"**{label}** {components.status_markdown(value)}")
 
 
