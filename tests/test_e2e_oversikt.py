@@ -23,7 +23,7 @@ def goal_tiles(page: Any) -> list[dict[str, Any]]:
     result = []
     for index in range(tiles.count()):
         tile = tiles.nth(index)
-        figure = tile.locator("h1")
+        figure = tile.locator("h2")  # the key figure (the status above it is an h3)
         result.append({
             "text": tile.inner_text(),
             "figure": figure.inner_text().strip() if figure.count() else None,
