@@ -261,7 +261,7 @@ def spark_figure(headline: Headline) -> go.Figure:
 
 @st.cache_resource(show_spinner=False, max_entries=500)
 def _cached_spark(path: str, version: str, district: str, goal: str, _headline: Headline) -> go.Figure:
-    """A tile's sparkline, built once per goal and data version (figures cost ~10 ms each; never mutated)."""
+    """A tile's sparkline, built once per goal and data version (a figure costs a few ms; never mutated)."""
     return spark_figure(_headline)
 
 

@@ -159,10 +159,15 @@ PLOTLY_CONFIG: dict[str, object] = {
 """For st.plotly_chart(fig, theme=None, config=PLOTLY_CONFIG): the browser's own PNG is slide-sized too."""
 
 
+def base_layout(height: int) -> dict[str, Any]:
+    """The layout every figure starts from: the product template, Swedish separators, a default height."""
+    # the template object, not its name: a figure made without validation (Spec) would keep the bare name
+    return {"template": pio.templates[TEMPLATE_NAME], "separators": SEPARATORS, "height": height}
+
+
 def apply(fig: go.Figure, height: int, width: int | None = None) -> go.Figure:
     """Give a figure the product template, Swedish separators and a default size (exports pass their own)."""
-    # the template object, not its name: a figure made without validation (Spec) would keep the bare name
-    fig.update_layout(template=pio.templates[TEMPLATE_NAME], separators=SEPARATORS, height=height)
+    fig.update_layout(**base_layout(height))
     if width is not None:
         fig.update_layout(width=width)
     return fig
@@ -194,9 +199,7 @@ class Spec:
 
     def __init__(self, height: int, traces: Sequence[Mapping[str, Any]] = ()) -> None:
         self.data: list[Mapping[str, Any]] = list(traces)
-        self.layout: dict[str, Any] = {
-            "template": pio.templates[TEMPLATE_NAME], "separators": SEPARATORS, "height": height,
-        }
+        self.layout: dict[str, Any] = base_layout(height)
 
     def update_layout(self, **changes: Any) -> Spec:
         """Set layout properties; nested dicts are merged into what is there."""
