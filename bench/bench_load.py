@@ -22,8 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from followup import db, imports, reference  # noqa: E402
+from followup import access, db, imports, reference  # noqa: E402
 from followup.imports import load  # noqa: E402
+
+BENCH_USER = access.local("bench")
 
 INDICATORS = 40
 PLACES = 200
@@ -89,15 +91,15 @@ def main() -> None:
                 clock("read and check (parse)", start)
                 assert batch.ok, imports.problems_text(batch.problems[:5])
                 start = time.perf_counter()
-                result = load.apply(con, batch, user="bench")
+                result = load.apply(con, batch, user=BENCH_USER)
                 clock("compare and write (apply)", start)
                 assert result.plan.added == args.rows
                 start = time.perf_counter()
-                again = load.apply(con, imports.parse(data, csv.name, imports.catalogue(con, TODAY)), user="bench")
+                again = load.apply(con, imports.parse(data, csv.name, imports.catalogue(con, TODAY)), user=BENCH_USER)
                 clock("same file again: parse + apply (no-op)", start)
                 assert again.plan.unchanged == args.rows
                 start = time.perf_counter()
-                load.undo(con, result.load_id, user="bench")
+                load.undo(con, result.load_id, user=BENCH_USER)
                 clock("undo", start)
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

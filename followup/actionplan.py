@@ -8,7 +8,8 @@ from typing import Any
 
 import duckdb
 
-from followup import db, queries, steering
+from followup import access, db, queries, steering
+from followup.access import Principal
 from followup.model import ActivityStatus, PreventionLevel, PreventionType
 from followup.steering import AuditAction, WriteRefused
 
@@ -65,7 +66,7 @@ def _link_goals(con: duckdb.DuckDBPyConnection, activity_id: int, goals: Sequenc
 def add_activity(
     con: duckdb.DuckDBPyConnection,
     *,
-    user: str,
+    user: Principal,
     district: str,
     title: str,
     lead_org: str,
@@ -79,10 +80,11 @@ def add_activity(
     start_date: date | None = None,
     end_date: date | None = None,
 ) -> int:
-    """Add an activity to a district's action plan; its id."""
+    """Add an activity to a district's action plan; its id. USER must be allowed to write the district."""
     with db.transaction(con) as cursor:
         author = steering.user_name(user)
         steering.district(cursor, district)
+        access.require_write(user, [district], "lägga till insatser")
         values = _values(cursor, district, {
             "title": title, "description": description, "place": place, "lead_org": lead_org,
             "partners": partners, "prevention_type": prevention_type, "level": level, "status": status,
@@ -104,17 +106,19 @@ def _closing_day(start: date | None) -> date:
 
 
 def _change(
-    con: duckdb.DuckDBPyConnection, activity_id: int, user: str, changes: dict[str, Any], action: AuditAction
+    con: duckdb.DuckDBPyConnection, activity_id: int, user: Principal, changes: dict[str, Any], action: AuditAction
 ) -> None:
     """Apply CHANGES (EDITABLE keys) to a stored activity and audit the values before and after, in one
-    transaction."""
+    transaction; USER must be allowed to write the stored activity's district."""
+    author = steering.user_name(user)
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise WriteRefused(f"Det går inte att ändra {', '.join(unknown)} på en insats. Ändringsbara uppgifter: "
                            f"{', '.join(EDITABLE)}.")
     with db.transaction(con) as cursor:
-        author = steering.user_name(user)
         before = _current(cursor, activity_id)
+        what = "avsluta insatser" if action is AuditAction.CLOSE else "ändra insatser"
+        access.require_write(user, [before["district"]], what)
         merged = {key: before[key] for key in EDITABLE} | changes
         if action is AuditAction.CLOSE and merged["end_date"] is None:
             merged["end_date"] = _closing_day(before["start_date"])
@@ -128,7 +132,7 @@ def _change(
                        after={key: after[key] for key in old})
 
 
-def update_activity(con: duckdb.DuckDBPyConnection, activity_id: int, *, user: str, **changes: Any) -> None:
+def update_activity(con: duckdb.DuckDBPyConnection, activity_id: int, *, user: Principal, **changes: Any) -> None:
     """Change an activity's values (any of EDITABLE); the old values go to the audit log."""
     _change(con, activity_id, user, changes, AuditAction.UPDATE)
 
@@ -137,7 +141,7 @@ def close_activity(
     con: duckdb.DuckDBPyConnection,
     activity_id: int,
     *,
-    user: str,
+    user: Principal,
     status: ActivityStatus | str = ActivityStatus.DONE,
     end_date: date | None = None,
 ) -> None:

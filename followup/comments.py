@@ -2,7 +2,8 @@
 
 A revision is a new row whose supersedes points at the version it replaces; the old version stays.
 A locked period (a period_lock row, written after the meeting) takes no new comments or revisions,
-and neither does a comment marked locked.
+and neither does a comment marked locked. Every write needs a principal allowed to write the district
+(access.require_write; a revision checks the stored comment's district).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from followup import db, queries, steering
+from followup import access, db, queries, steering
+from followup.access import Principal
 from followup.model import Grain
 from followup.periods import MONTH_NAMES
 from followup.steering import AuditAction, WriteRefused
@@ -41,7 +43,7 @@ def _refuse_locked(con: duckdb.DuckDBPyConnection, district: str, period_start: 
 def add_comment(
     con: duckdb.DuckDBPyConnection,
     *,
-    user: str,
+    user: Principal,
     district: str,
     period_start: date,
     grain: Grain | str,
@@ -53,6 +55,7 @@ def add_comment(
     with db.transaction(con) as cursor:
         author = steering.user_name(user)
         steering.district(cursor, district)
+        access.require_write(user, [district], "skriva kommentarer")
         period = steering.period(period_start, grain)
         text = steering.text(body, "Kommentarstext")
         if not goal and not indicator:
@@ -69,7 +72,7 @@ def add_comment(
     return int(comment_id)
 
 
-def revise_comment(con: duckdb.DuckDBPyConnection, comment_id: int, *, user: str, body: str) -> int:
+def revise_comment(con: duckdb.DuckDBPyConnection, comment_id: int, *, user: Principal, body: str) -> int:
     """Write a new version of a comment (the old one is kept, superseded); the new version's id."""
     with db.transaction(con) as cursor:
         author = steering.user_name(user)
@@ -77,6 +80,7 @@ def revise_comment(con: duckdb.DuckDBPyConnection, comment_id: int, *, user: str
         if old is None:
             raise WriteRefused(f"Kommentaren med nummer {comment_id} finns inte. Ladda om sidan och välj en "
                                "kommentar i listan.")
+        access.require_write(user, [old["district"]], "ändra kommentarer")
         if old["superseded_by"] is not None:
             raise WriteRefused(f"Kommentaren med nummer {comment_id} har redan en nyare version. Ändra den senaste "
                                "versionen i stället.")
@@ -107,12 +111,13 @@ def comment_history(
 
 
 def lock_period(
-    con: duckdb.DuckDBPyConnection, *, user: str, district: str, period_start: date, grain: Grain | str
+    con: duckdb.DuckDBPyConnection, *, user: Principal, district: str, period_start: date, grain: Grain | str
 ) -> None:
     """Lock a district's period after the meeting: its comments can no longer be written or revised."""
     with db.transaction(con) as cursor:
         author = steering.user_name(user)
         steering.district(cursor, district)
+        access.require_write(user, [district], "låsa perioder")
         period = steering.period(period_start, grain)
         _refuse_locked(cursor, district, period.start, period.grain.value)
         queries.execute(cursor, "period_lock_insert", district=district, period_start=period.start,

@@ -7,7 +7,8 @@ from typing import Any
 
 import duckdb
 
-from followup import db, queries, steering
+from followup import access, db, queries, steering
+from followup.access import Principal
 from followup.model import CommitmentStatus
 from followup.steering import AuditAction, WriteRefused
 
@@ -30,7 +31,7 @@ def _values(values: dict[str, Any], meeting_date: date) -> dict[str, Any]:
 def add_commitment(
     con: duckdb.DuckDBPyConnection,
     *,
-    user: str,
+    user: Principal,
     district: str,
     meeting_date: date,
     what: str,
@@ -42,6 +43,7 @@ def add_commitment(
     with db.transaction(con) as cursor:
         author = steering.user_name(user)
         steering.district(cursor, district)
+        access.require_write(user, [district], "lägga till åtaganden")
         if meeting_date is None:
             raise WriteRefused("Mötesdatum saknas. Välj datum för mötet där beslutet togs.")
         values = _values({"what": what, "who": who, "due_date": due_date, "status": CommitmentStatus.OPEN},
@@ -56,18 +58,19 @@ def add_commitment(
     return int(commitment_id)
 
 
-def update_commitment(con: duckdb.DuckDBPyConnection, commitment_id: int, *, user: str, **changes: Any) -> None:
+def update_commitment(con: duckdb.DuckDBPyConnection, commitment_id: int, *, user: Principal, **changes: Any) -> None:
     """Change a commitment's what, who, due_date or status; the old values go to the audit log."""
+    author = steering.user_name(user)
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise WriteRefused(f"Det går inte att ändra {', '.join(unknown)} på ett åtagande. Ändringsbara uppgifter: "
                            f"{', '.join(EDITABLE)}.")
     with db.transaction(con) as cursor:
-        author = steering.user_name(user)
         before = steering.row(cursor, "commitment_row", id=commitment_id)
         if before is None:
             raise WriteRefused(f"Åtagandet med nummer {commitment_id} finns inte. Ladda om sidan och välj ett "
                                "åtagande i listan.")
+        access.require_write(user, [before["district"]], "ändra åtaganden")
         after = _values({key: before[key] for key in EDITABLE} | changes, before["meeting_date"])
         queries.execute(cursor, "commitment_update", id=commitment_id, updated_by=author, **after)
         old = {key: before[key] for key in EDITABLE if before[key] != after[key]}

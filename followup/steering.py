@@ -3,7 +3,10 @@
 Every write (an activity, a comment, a commitment, a period lock) runs in one transaction on its own
 cursor together with an audit_log row (who, what, the values before and after as JSON), so the
 data_version fingerprint changes and the pages show the write at once. Bad input is refused with a
-Swedish message that says the cause and the fix (WriteRefused); nothing is written then.
+Swedish message that says the cause and the fix (WriteRefused); nothing is written then. Who writes is
+a followup.access.Principal (user_name gives its name for the audit log), checked with
+access.require_write in the same transaction against the district of the row written: a viewer, a user
+without a role or an editor of another district gets access.AccessDenied and nothing is written.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from followup import queries
+from followup import access, fmt, queries
 from followup.model import GoalScope, Grain
 from followup.periods import Period
 
@@ -69,22 +72,24 @@ def audit(
 
 
 def text(value: str | None, what: str) -> str:
-    """A required text, trimmed; refused when blank."""
-    cleaned = (value or "").strip()
+    """A required text, trimmed and without control characters (fmt.printable); refused when blank."""
+    cleaned = fmt.printable(value or "").strip()
     if not cleaned:
         raise WriteRefused(f"{what} saknas. Skriv {what.lower()} och spara igen.")
     return cleaned
 
 
 def optional_text(value: str | None) -> str | None:
-    """An optional text, trimmed; blank becomes None."""
-    cleaned = (value or "").strip()
+    """An optional text, trimmed and without control characters; blank becomes None."""
+    cleaned = fmt.printable(value or "").strip()
     return cleaned or None
 
 
-def user_name(user: str | None) -> str:
-    """Who writes; refused when unknown."""
-    cleaned = (user or "").strip()
+def user_name(user: access.Principal) -> str:
+    """The name the audit log records for USER; TypeError for anything but a Principal, refused when blank."""
+    if not isinstance(user, access.Principal):
+        raise TypeError(f"a write needs a followup.access.Principal, not {type(user).__name__}")
+    cleaned = user.name.strip()
     if not cleaned:
         raise WriteRefused("Det går inte att se vem som skriver. Logga in (eller starta om i lokalt läge) och "
                            "försök igen.")

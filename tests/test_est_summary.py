@@ -11,13 +11,13 @@ import duckdb
 import pandas as pd
 import pytest
 
-from followup import db, est_summary
+from followup import access, db, est_summary
 from followup.imports import load
 from followup.imports.base import EVENT_COLUMNS, Batch
 from followup.model import LoadKind
 from tests.table_state import table_checksums
 
-USER = "anna@stockholm.se"
+USER = access.local("anna")
 HV, BROMMA = "hasselby-vallingby", "bromma"
 
 # every EST report counted again, straight from the event table, in est_week's shape

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from followup import db, imports
+from followup import access, db, imports
 from followup.imports import base
 from tests.table_state import table_checksums
 
@@ -68,7 +68,7 @@ def con(demo_db_copy: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 def refusal(con: duckdb.DuckDBPyConnection, data: bytes, name: str) -> list[base.Problem]:
     """The problems a load of DATA is refused with (the test fails when it lands)."""
     with pytest.raises(imports.LoadRefused) as refused:
-        imports.load_file(con, data, name, user="anna", today=TODAY)
+        imports.load_file(con, data, name, user=access.local("anna"), today=TODAY)
     return refused.value.problems
 
 
@@ -102,7 +102,7 @@ def test_a_header_without_rows_lands_as_a_load_of_nothing(con: duckdb.DuckDBPyCo
     """The unchanged template is accepted: nothing to add, said plainly, and only the log records it."""
     path = BROKEN.parent / "observations_header_only.csv"
     before = table_checksums(con, exclude=("import_log", "audit_log"))
-    result = imports.load_file(con, path.read_bytes(), path.name, user="anna", today=TODAY)
+    result = imports.load_file(con, path.read_bytes(), path.name, user=access.local("anna"), today=TODAY)
     assert (result.plan.rows_added, result.plan.rows_changed) == (0, 0)
     assert "Filen har inga rader med värden under rubrikraden." in result.plan.report()
     assert table_checksums(con, exclude=("import_log", "audit_log")) == before

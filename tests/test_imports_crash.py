@@ -26,7 +26,7 @@ KILLED_LOADER = r"""
 import sys, time
 from datetime import date
 import pandas as pd
-from followup import db
+from followup import access, db
 from followup.imports import load
 from followup.imports.base import Batch, OBSERVATION_COLUMNS
 from followup.model import LoadKind
@@ -47,7 +47,8 @@ def progress(fraction, text):
         time.sleep(60)
 
 con = db.open_database(sys.argv[1])
-load.apply(con, Batch(LoadKind.OBSERVATIONS, "stor.csv", "x", observations=frame), user="anna", progress=progress)
+load.apply(con, Batch(LoadKind.OBSERVATIONS, "stor.csv", "x", observations=frame), user=access.local("anna"),
+           progress=progress)
 print("committed", flush=True)
 """
 
@@ -119,4 +120,4 @@ def test_two_processes_loading_at_once_both_land(
                            "group by district order by district").fetchall()
         users = con.execute("select user_name, rows_added from import_log order by user_name").fetchall()
     assert rows == [("bromma", 300, 12.5, 12.5), ("farsta", 300, 7.0, 7.0)]
-    assert users == [("bromma", 300), ("farsta", 300)]
+    assert users == [("lokal:bromma", 300), ("lokal:farsta", 300)]  # the command line writes as the local account

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import closing
 from datetime import date, datetime
@@ -11,13 +12,17 @@ import duckdb
 import pandas as pd
 import pytest
 
-from followup import db
+from followup import access, db
 from followup.imports import load
 from followup.imports.base import EVENT_COLUMNS, OBSERVATION_COLUMNS, Batch, LoadRefused, Problem, checksum
 from followup.model import LoadKind
 from tests.table_state import table_checksums
 
-USER = "anna@stockholm.se"
+USER = access.Principal("anna@stockholm.se", access.Role.ADMIN)
+BO = access.Principal("bo", access.Role.EDITOR, frozenset({"bromma"}))
+VIEWER = access.Principal("vera@stockholm.se", access.Role.VIEWER)
+NO_ROLE = access.Principal("nils@stockholm.se", None)
+FARSTA_EDITOR = access.Principal("fia@stockholm.se", access.Role.EDITOR, frozenset({"farsta"}))
 
 
 @pytest.fixture
@@ -72,9 +77,9 @@ def test_apply_then_same_file_again_is_a_no_op(con: duckdb.DuckDBPyConnection) -
     assert (again.plan.added, again.plan.changed, again.plan.unchanged) == (0, 0, 2)
     assert table_checksums(con, exclude=("import_log", "audit_log")) == state
     log = con.execute("select id, user_name, rows_added, rows_skipped from import_log order by id").fetchall()
-    assert log == [(first.load_id, USER, 2, 0), (again.load_id, USER, 0, 2)]
+    assert log == [(first.load_id, USER.name, 2, 0), (again.load_id, USER.name, 0, 2)]
     assert con.execute("select user_name, action, entity_id from audit_log order by id").fetchall() == [
-        (USER, "load", str(first.load_id)), (USER, "load", str(again.load_id))]
+        (USER.name, "load", str(first.load_id)), (USER.name, "load", str(again.load_id))]
 
 
 def test_overwrite_needs_confirmation_and_undo_restores(con: duckdb.DuckDBPyConnection) -> None:
@@ -98,13 +103,13 @@ def test_overwrite_needs_confirmation_and_undo_restores(con: duckdb.DuckDBPyConn
 
     with pytest.raises(load.UndoRefused, match=f"Ångra först {landed.load_id}"):
         load.undo(con, first.load_id, user=USER)
-    message = load.undo(con, landed.load_id, user="bo")
+    message = load.undo(con, landed.load_id, user=BO)
     assert "2 rader borttagna, 1 tidigare värden återställda" in message
     assert table_checksums(con, exclude=("import_log", "audit_log")) == before_second
     assert stored(con)[1] == ("bromma", FEB, 12.0, False, first.load_id)
     with pytest.raises(load.UndoRefused, match="redan ångrad"):
-        load.undo(con, landed.load_id, user="bo")
-    load.undo(con, first.load_id, user="bo")
+        load.undo(con, landed.load_id, user=BO)
+    load.undo(con, first.load_id, user=BO)
     assert stored(con) == []
 
 
@@ -174,3 +179,134 @@ def test_undo_of_unknown_or_demo_load_is_refused(con: duckdb.DuckDBPyConnection)
     con.execute("insert into import_log (kind, file_name, checksum, user_name) values ('demo', 'demo', 'x', 'demo')")
     with pytest.raises(load.UndoRefused, match="exempeldata"):
         load.undo(con, 1, user=USER)
+
+
+# --- who may load and undo ---------------------------------------------------------------------------------
+
+TWO_DISTRICTS = observations(
+    ("anmalda-brott-omrade", "bromma", None, JAN, 10.0),
+    ("anmalda-brott-omrade", "farsta", None, JAN, 7.0),
+)
+
+
+@pytest.mark.parametrize(
+    ("user", "message"),
+    [
+        (VIEWER, "vera@stockholm.se (läsare) får inte läsa in data: det kräver rollen redaktör"),
+        (NO_ROLE, "nils@stockholm.se (utan roll) får inte läsa in data"),
+        (BO, "bo (redaktör) får inte läsa in data för farsta: du är redaktör för bromma."),
+        (FARSTA_EDITOR, "fia@stockholm.se (redaktör) får inte läsa in data för bromma: du är redaktör för farsta."),
+    ],
+)
+def test_a_batch_with_a_district_the_user_may_not_write_is_refused_whole(
+    con: duckdb.DuckDBPyConnection, user: access.Principal, message: str
+) -> None:
+    before = table_checksums(con)
+    with pytest.raises(access.AccessDenied, match=re.escape(message)):
+        load.apply(con, batch(TWO_DISTRICTS), user=user)
+    with pytest.raises(access.AccessDenied, match=re.escape(message)):
+        load.require_access(user, batch(TWO_DISTRICTS))  # what the Data page can ask before the preview
+    assert table_checksums(con) == before
+
+
+def test_an_editor_loads_their_district_and_an_admin_any(con: duckdb.DuckDBPyConnection) -> None:
+    mine = load.apply(con, batch(FIRST), user=BO)
+    both = load.apply(con, batch(TWO_DISTRICTS, "tva.csv"), user=access.local("anna"), replace=True)
+    both_editor = access.Principal("bo", access.Role.EDITOR, frozenset({"bromma", "farsta"}))
+    third = load.apply(con, batch(observations(("anmalda-brott-omrade", "farsta", None, FEB, 8.0)), "c.csv"),
+                       user=both_editor)
+    log = con.execute("select id, user_name from import_log order by id").fetchall()
+    assert log == [(mine.load_id, "bo"), (both.load_id, "lokal:anna"), (third.load_id, "bo")]
+    assert con.execute("select user_name, action from audit_log order by id").fetchall() == [
+        ("bo", "load"), ("lokal:anna", "load"), ("bo", "load")]
+
+
+def test_city_level_values_need_the_city_among_an_editors_districts(con: duckdb.DuckDBPyConnection) -> None:
+    city = batch(observations(("anmalda-brott-omrade", "stockholm", None, JAN, 100.0)), "stad.csv")
+    before = table_checksums(con)
+    with pytest.raises(access.AccessDenied, match="får inte läsa in data för stockholm: du är redaktör för bromma"):
+        load.apply(con, city, user=BO)
+    assert table_checksums(con) == before
+    city_editor = access.Principal("bo", access.Role.EDITOR, frozenset({"bromma", "stockholm"}))
+    assert load.apply(con, city, user=city_editor).plan.added == 1
+
+
+def test_events_without_a_district_count_as_the_city(con: duckdb.DuckDBPyConnection) -> None:
+    known = Batch(LoadKind.POLICE, "a.json", "x", events=events(
+        ("1", datetime(2025, 3, 1, 21, 14), "hasselby-vallingby", "hasselby-torg", "klotter"),
+        ("2", datetime(2025, 3, 2, 8, 0), None, None, "klotter"),
+    ))
+    assert load.batch_districts(known) == {"hasselby-vallingby", "stockholm"}
+    hv_editor = access.Principal("hugo@stockholm.se", access.Role.EDITOR, frozenset({"hasselby-vallingby"}))
+    before = table_checksums(con)
+    with pytest.raises(access.AccessDenied, match="får inte läsa in data för stockholm"):
+        load.apply(con, known, user=hv_editor)
+    assert table_checksums(con) == before
+    hv_and_city = access.Principal("hugo@stockholm.se", access.Role.EDITOR,
+                                   frozenset({"hasselby-vallingby", "stockholm"}))
+    assert load.apply(con, known, user=hv_and_city).plan.events_new == 2
+
+
+def test_new_event_categories_need_an_admin(con: duckdb.DuckDBPyConnection) -> None:
+    """Event categories are the whole city's catalogue: an editor of every district still may not add one."""
+    every = access.Principal("e@stockholm.se", access.Role.EDITOR, frozenset({"hasselby-vallingby", "stockholm"}))
+    brings = Batch(LoadKind.POLICE, "a.json", "x", events=events(
+        ("1", datetime(2025, 3, 1, 21, 14), "hasselby-vallingby", None, "polisen-ran"),
+    ), new_categories={"polisen-ran": "Rån (polisen)"})
+    before = table_checksums(con)
+    with pytest.raises(access.AccessDenied, match=re.escape(
+            "e@stockholm.se (redaktör) får inte lägga till nya händelsekategorier (Rån (polisen)): det kräver rollen "
+            "administratör.")):
+        load.apply(con, brings, user=every)
+    assert table_checksums(con) == before
+    load.apply(con, brings, user=access.local("anna"))
+    # once the category is stored, the editor's file with it adds no category and lands
+    later = Batch(LoadKind.POLICE, "b.json", "y", events=events(
+        ("2", datetime(2025, 3, 2, 21, 14), "hasselby-vallingby", None, "polisen-ran"),
+    ), new_categories={"polisen-ran": "Rån (polisen)"})
+    assert load.apply(con, later, user=every).plan.events_new == 1
+
+
+def test_undo_needs_the_right_to_write_every_district_the_load_wrote(con: duckdb.DuckDBPyConnection) -> None:
+    farsta = load.apply(con, batch(observations(("anmalda-brott-omrade", "farsta", None, JAN, 7.0)), "f.csv"),
+                        user=FARSTA_EDITOR)
+    before = table_checksums(con)
+    number = farsta.load_id
+    for user, message in [(BO, f"bo (redaktör) får inte ångra laddning {number} (f.csv) för farsta: du är redaktör "
+                               "för bromma."),
+                          (VIEWER, f"vera@stockholm.se (läsare) får inte ångra laddning {number} (f.csv): det kräver "
+                                   "rollen")]:
+        with pytest.raises(access.AccessDenied, match=re.escape(message)):
+            load.undo(con, farsta.load_id, user=user)
+    assert table_checksums(con) == before
+    load.undo(con, farsta.load_id, user=FARSTA_EDITOR)
+    assert con.execute("select undone_by from import_log where id = ?", [farsta.load_id]).fetchone() == (
+        "fia@stockholm.se",)
+
+    both = load.apply(con, batch(TWO_DISTRICTS, "tva.csv"), user=USER)
+    before = table_checksums(con)
+    with pytest.raises(access.AccessDenied, match=re.escape(f"får inte ångra laddning {both.load_id} (tva.csv) för bromma")):
+        load.undo(con, both.load_id, user=FARSTA_EDITOR)
+    assert table_checksums(con) == before
+    assert "ångrad" in load.undo(con, both.load_id, user=access.local("anna"))
+
+
+def test_undo_of_city_events_needs_the_city(con: duckdb.DuckDBPyConnection) -> None:
+    city = load.apply(con, Batch(LoadKind.POLICE, "a.json", "x", events=events(
+        ("1", datetime(2025, 3, 2, 8, 0), None, None, "klotter"),
+    )), user=USER)
+    hv_editor = access.Principal("hugo@stockholm.se", access.Role.EDITOR, frozenset({"hasselby-vallingby"}))
+    before = table_checksums(con)
+    with pytest.raises(access.AccessDenied, match="för stockholm"):
+        load.undo(con, city.load_id, user=hv_editor)
+    assert table_checksums(con) == before
+
+
+def test_a_user_given_as_text_fails_loudly(con: duckdb.DuckDBPyConnection) -> None:
+    first = load.apply(con, batch(FIRST), user=USER)
+    before = table_checksums(con)
+    with pytest.raises(TypeError, match="Principal"):
+        load.apply(con, batch(FIRST), user="anna")
+    with pytest.raises(TypeError, match="Principal"):
+        load.undo(con, first.load_id, user="anna")
+    assert table_checksums(con) == before

@@ -6,6 +6,9 @@ audit_log row (db.transaction, steering.audit), so the data version changes and 
 it at once. A change applies to loads from then on; events already stored keep their district and place
 (undo the load and load the file again to match them anew).
 
+Who writes is a followup.access.Principal: adding needs the right to write the alias's district, removing the
+right to write the stored alias's district (access.AccessDenied otherwise, in the same transaction).
+
 Refused (steering.WriteRefused, in Swedish): a blank name or one without letters or digits, a name
 starting with a small letter (matching keeps the first letter's case: place names are proper nouns), an
 unknown district or the city pseudo district, a place outside the district, and a name already taken
@@ -21,7 +24,8 @@ from typing import Any
 
 import duckdb
 
-from followup import db, queries, steering
+from followup import access, db, queries, steering
+from followup.access import Principal
 from followup.imports.police import alias_key
 from followup.model import DistrictKind
 from followup.steering import WriteRefused
@@ -80,7 +84,7 @@ def _refuse_taken(taken: dict[str, Any], alias: str) -> WriteRefused:
 
 
 def add_alias(
-    con: duckdb.DuckDBPyConnection, *, user: str, alias: str, district: str, place: str | None = None,
+    con: duckdb.DuckDBPyConnection, *, user: Principal, alias: str, district: str, place: str | None = None,
     today: date | None = None,
 ) -> dict[str, Any]:
     """Add a name that places police events in DISTRICT (and PLACE); return the stored row with names."""
@@ -91,6 +95,7 @@ def add_alias(
         if found["kind"] != DistrictKind.DISTRICT_AREA.value:
             raise WriteRefused(f"”{found['name']}” är hela staden. Ett platsnamn ska peka på ett stadsdelsområde; "
                                "händelser utan känt ortnamn visas redan för hela staden.")
+        access.require_write(user, [district], "lägga till platsnamn")
         chosen = steering.place(cursor, steering.optional_text(place), district)
         taken = _taken(cursor, name, today or date.today())
         if taken is not None:
@@ -103,7 +108,7 @@ def add_alias(
     return stored
 
 
-def remove_alias(con: duckdb.DuckDBPyConnection, *, user: str, alias: str) -> dict[str, Any]:
+def remove_alias(con: duckdb.DuckDBPyConnection, *, user: Principal, alias: str) -> dict[str, Any]:
     """Remove a name from the alias table; return the removed row with names."""
     who = steering.user_name(user)
     name = (alias or "").strip()
@@ -112,6 +117,7 @@ def remove_alias(con: duckdb.DuckDBPyConnection, *, user: str, alias: str) -> di
         if stored is None:
             raise WriteRefused(f"Platsnamnet ”{name}” finns inte (någon kan ha tagit bort det). Välj ett namn i "
                                "listan.")
+        access.require_write(user, [stored["district"]], "ta bort platsnamn")
         queries.execute(cursor, "place_alias_delete", alias=name)
         before = {"alias": stored["alias"], "district": stored["district"], "place": stored["place"]}
         steering.audit(cursor, user=who, action=steering.AuditAction.DELETE, entity=ENTITY, entity_id=name,

@@ -5,6 +5,11 @@ never writes. apply() does the same comparison and writes in one transaction: im
 values it overwrites (observation_replaced), the new rows, the audit_log row. undo() restores the
 state before a load. Values identical to what is stored are no change, so loading a file twice lands
 the second time as a no-op; an event whose source id is stored is skipped.
+
+Who loads or undoes is a followup.access.Principal, checked in the write's transaction: a load needs the
+right to write every district of the batch (an event without a district counts as the city, 'stockholm'),
+and the admin role when it would add event categories (the catalogue is the whole city's); an undo needs
+the right to write every district the load wrote to. Otherwise access.AccessDenied and nothing is written.
 """
 
 from __future__ import annotations
@@ -16,8 +21,10 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from followup import db, est_summary, queries
+from followup import access, db, est_summary, queries, steering
+from followup.access import Principal
 from followup.imports.base import EVENT_COLUMNS, OBSERVATION_COLUMNS, Batch, LoadRefused, Problem
+from followup.model import CITY_DISTRICT
 
 PREVIEW_ROWS = 1000
 """Changed values listed in a preview; the counts cover them all."""
@@ -158,6 +165,27 @@ def plan(con: duckdb.DuckDBPyConnection, batch: Batch) -> Plan:
         return _compare(cursor, batch)
 
 
+def batch_districts(batch: Batch) -> set[str]:
+    """The districts a batch writes to: its observations' and its events' (an event without one: the city)."""
+    observed = batch.observations.reindex(columns=["district"])["district"].dropna().unique()
+    placed = batch.events.reindex(columns=["district"])["district"].unique()
+    return {str(code) for code in observed} | {CITY_DISTRICT if pd.isna(code) else str(code) for code in placed}
+
+
+def require_access(user: Principal, batch: Batch) -> None:
+    """Refuse (access.AccessDenied) a batch with a district USER may not write; apply() checks it again."""
+    access.require_write(user, batch_districts(batch), "läsa in data")
+
+
+def _require_catalogue_right(con: duckdb.DuckDBPyConnection, user: Principal) -> None:
+    """Refuse a load that would add event categories unless USER is an admin (after _register)."""
+    new = queries.execute(con, "load_new_categories").fetchall()
+    if new and not user.is_admin():
+        names = [str(name) for _, name in new]
+        more = f" och {len(names) - NAMED_CATEGORIES} till" if len(names) > NAMED_CATEGORIES else ""
+        access.require_admin(user, f"lägga till nya händelsekategorier ({', '.join(names[:NAMED_CATEGORIES])}{more})")
+
+
 def _overwrite_refusal(result: Plan) -> LoadRefused:
     """The refusal for a load that would overwrite stored values without confirmation."""
     return LoadRefused([Problem(
@@ -171,22 +199,26 @@ def apply(
     con: duckdb.DuckDBPyConnection,
     batch: Batch,
     *,
-    user: str,
+    user: Principal,
     replace: bool = False,
     progress: Progress = _no_progress,
 ) -> LoadResult:
     """Write BATCH in one transaction; nothing is written when it has problems or would overwrite
-    stored values without REPLACE (LoadRefused). Returns the load's id and counts."""
+    stored values without REPLACE (LoadRefused), or when USER may not write it (AccessDenied).
+    Returns the load's id and counts."""
+    who = steering.user_name(user)
     _refuse_problems(batch)
     with db.transaction(con) as cursor:
+        require_access(user, batch)
         _register(cursor, batch)
+        _require_catalogue_right(cursor, user)
         progress(0.1, "Jämför med det som redan finns …")
         result = _compare(cursor, batch)
         if result.needs_confirmation and not replace:
             raise _overwrite_refusal(result)
         (load_id,) = queries.execute(
             cursor, "load_log_start", kind=batch.kind.value, file_name=batch.file_name,
-            checksum=batch.checksum, user_name=user,
+            checksum=batch.checksum, user_name=who,
         ).fetchone()
         progress(0.4, "Sparar de värden som ersätts …")
         queries.execute(cursor, "load_keep_replaced", load_id=load_id)
@@ -203,15 +235,17 @@ def apply(
         )
         detail = {"file": batch.file_name, "kind": batch.kind.value, "added": result.rows_added,
                   "changed": result.rows_changed, "skipped": result.rows_skipped}
-        queries.execute(cursor, "audit_write", user_name=user, action="load", entity="import_log",
+        queries.execute(cursor, "audit_write", user_name=who, action="load", entity="import_log",
                         entity_id=str(load_id), detail=json.dumps(detail, ensure_ascii=False))
         progress(0.9, "Sparar …")
     progress(1.0, "Klart.")
     return LoadResult(load_id=load_id, plan=result)
 
 
-def undo(con: duckdb.DuckDBPyConnection, load_id: int, *, user: str) -> str:
-    """Undo a load in one transaction: its rows go, the values it overwrote come back; return a Swedish summary."""
+def undo(con: duckdb.DuckDBPyConnection, load_id: int, *, user: Principal) -> str:
+    """Undo a load in one transaction: its rows go, the values it overwrote come back; return a Swedish summary.
+    USER must be allowed to write every district the load wrote to (AccessDenied otherwise)."""
+    who = steering.user_name(user)
     with db.transaction(con) as cursor:
         row = queries.execute(cursor, "load_lookup", load_id=load_id).fetchone()
         if row is None:
@@ -223,6 +257,9 @@ def undo(con: duckdb.DuckDBPyConnection, load_id: int, *, user: str) -> str:
                               "och kan inte ångras. Skapa en ny databas i stället.")
         if undone_at is not None:
             raise UndoRefused(f"Laddning {load_id} ({file_name}) är redan ångrad ({undone_at:%Y-%m-%d %H:%M}).")
+        touched = [code for (code,) in queries.execute(cursor, "load_districts", load_id=load_id,
+                                                       city=CITY_DISTRICT).fetchall()]
+        access.require_write(user, touched, f"ångra laddning {load_id} ({file_name})")
         blockers = [r[0] for r in queries.execute(cursor, "undo_blockers", load_id=load_id).fetchall()]
         if blockers:
             later = ", ".join(str(b) for b in blockers)
@@ -238,9 +275,9 @@ def undo(con: duckdb.DuckDBPyConnection, load_id: int, *, user: str) -> str:
         districts = est_summary.load_districts(cursor, load_id)
         queries.execute(cursor, "undo_delete_events", load_id=load_id)
         est_summary.refresh(cursor, districts)
-        queries.execute(cursor, "undo_mark", load_id=load_id, user_name=user)
+        queries.execute(cursor, "undo_mark", load_id=load_id, user_name=who)
         detail = {"file": file_name, "removed": observations_before + events, "restored": restored}
-        queries.execute(cursor, "audit_write", user_name=user, action="undo", entity="import_log",
+        queries.execute(cursor, "audit_write", user_name=who, action="undo", entity="import_log",
                         entity_id=str(load_id), detail=json.dumps(detail, ensure_ascii=False))
     return (f"Laddning {load_id} ({file_name}) är ångrad: {observations_before + events} rader borttagna, "
             f"{restored} tidigare värden återställda.")
