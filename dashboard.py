@@ -8,24 +8,29 @@ run of each server process and for every AppTest run, and then runs a page witho
 import streamlit as st
 
 from followup import config, db
-from webapp import components, scope, state
+from webapp import auth, components, scope, state
 
 st.set_page_config(page_title="Uppföljning trygghet", page_icon=str(config.ROOT / "static" / "icon.png"), layout="wide")
+# Keyboard focus that shows (WCAG 2.4.7): static/focus.css, on every page including sign-in.
+st.html(config.ROOT / "static" / "focus.css")
 
-# Navigation first: a run that stops early (database error) must not fall back to listing pages/.
-page = st.navigation(
-    [
-        st.Page("views/oversikt.py", title="Översikt", icon=":material/dashboard:", default=True),
-        st.Page("views/omrade.py", title="Prioriterat område", icon=":material/flag:"),
-        st.Page("views/platser.py", title="Platser", icon=":material/location_on:"),
-        st.Page("views/trender.py", title="Trender", icon=":material/trending_up:"),
-        st.Page("views/handlingsplan.py", title="Handlingsplan", icon=":material/checklist:"),
-        st.Page("views/styrgrupp.py", title="Styrgruppen", icon=":material/groups:"),
-        st.Page("views/mote.py", title="Mötesläge", icon=":material/co_present:"),
-        st.Page("views/data.py", title="Data", icon=":material/upload_file:"),
-        st.Page(components.STATUS_HELP_PAGE, title="Hur räknas status?", icon=":material/help:"),
-    ]
-)
+# Sign-in first: an unsigned visitor (or one without a role) gets one page and no query runs.
+principal = auth.gate()
+state.set_principal(principal)
+pages = [
+    st.Page("views/oversikt.py", title="Översikt", icon=":material/dashboard:", default=True),
+    st.Page("views/omrade.py", title="Prioriterat område", icon=":material/flag:"),
+    st.Page("views/platser.py", title="Platser", icon=":material/location_on:"),
+    st.Page("views/trender.py", title="Trender", icon=":material/trending_up:"),
+    st.Page("views/handlingsplan.py", title="Handlingsplan", icon=":material/checklist:"),
+    st.Page("views/styrgrupp.py", title="Styrgruppen", icon=":material/groups:"),
+    st.Page("views/mote.py", title="Mötesläge", icon=":material/co_present:"),
+    st.Page("views/data.py", title="Data", icon=":material/upload_file:"),
+    st.Page(components.STATUS_HELP_PAGE, title="Hur räknas status?", icon=":material/help:"),
+]
+# Navigation before the database: a run that stops early (database error) must not fall back to pages/.
+# On a public screen only the pages the access file allows are listed (and reachable by address).
+page = st.navigation(auth.public_pages(pages) if auth.public_screen() else pages)
 
 state.start_run()
 path = state.database_path()
@@ -40,6 +45,8 @@ except db.DatabaseError as error:
     components.database_error(error)
 
 scope.district_picker()
+auth.identity(principal)
+auth.public_screen_switch()
 if demo:
     components.demo_notice()
 page.run()

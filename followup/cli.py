@@ -1,13 +1,14 @@
 """The command line, `python -m followup`: demo, init, migrate, info, load, undo and export.
 
 Exit status: 0 done, 1 a database or export problem (its Swedish message on stderr, no traceback), 2 a usage
-error. The database file is --db, else $FOLLOWUP_DB, else data/followup.duckdb.
+error. The database file is --db, else $FOLLOWUP_DB, else data/followup.duckdb. load and undo write as
+access.local(--user, else the account name): the admin role, recorded as lokal:<name>, since whoever runs the
+command line holds the database file anyway.
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import re
 import sys
@@ -22,8 +23,9 @@ from typing import TYPE_CHECKING, NoReturn
 import duckdb
 import pandas as pd
 
-from followup import config, db, fmt, imports, migrations, queries
+from followup import access, config, db, fmt, imports, migrations, queries
 from followup.imports import load as loader
+from followup.imports.base import size_problem
 from followup.imports.text import did_you_mean, normalise
 from followup.model import Grain, LoadKind
 from followup.periods import MONTH_NAMES, Period, parse_period
@@ -342,9 +344,9 @@ def run_info(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _user(args: argparse.Namespace) -> str:
-    """Who runs the command: --user, else the account name."""
-    return args.user or getpass.getuser()
+def _user(args: argparse.Namespace) -> access.Principal:
+    """Who runs the command: the local principal (admin) of --user, else of the account name."""
+    return access.local(args.user or None)
 
 
 def _open_for_writing(path: Path, wait: float) -> duckdb.DuckDBPyConnection:
@@ -360,6 +362,10 @@ def run_load(args: argparse.Namespace) -> int:
     """`load FILE`: check a file and write it all or nothing; exit 0 only when it landed."""
     file = Path(args.file)
     try:
+        too_large = size_problem(file.stat().st_size, imports.MAX_FILE_BYTES)  # before reading it into memory
+        if too_large is not None:
+            print(f"{file.name} lästes inte in; databasen är oförändrad.\n{file.name}: {too_large}", file=sys.stderr)
+            return EXIT_ERROR
         data = file.read_bytes()
     except OSError as exc:
         print(f"Filen {file} kunde inte läsas: {exc.strerror or exc}. Kontrollera sökvägen.", file=sys.stderr)
@@ -384,6 +390,10 @@ def run_load(args: argparse.Namespace) -> int:
             print(imports.problems_text(refused.problems), file=sys.stderr)
             if refused.plan is not None:
                 _print_changes(refused.plan, sys.stderr)
+            return EXIT_ERROR
+        except access.AccessDenied as denied:
+            print(f"{file.name} lästes inte in; databasen är oförändrad.", file=sys.stderr)
+            print(denied, file=sys.stderr)
             return EXIT_ERROR
     if result.plan.rows_added or result.plan.rows_changed:
         print(f"Laddning {result.load_id}: {file.name} ({imports.KIND_NAMES[batch.kind]}) är inläst i {path}.")
@@ -426,7 +436,7 @@ def run_undo(args: argparse.Namespace) -> int:
     with closing(_open_for_writing(path, args.wait)) as con:
         try:
             print(loader.undo(con, args.load_id, user=_user(args)))
-        except loader.UndoRefused as refused:
+        except (loader.UndoRefused, access.AccessDenied) as refused:
             print(refused, file=sys.stderr)
             return EXIT_ERROR
     return EXIT_OK
@@ -463,6 +473,7 @@ class ExportJob:
     period: Period  # the meeting's period, or the year of the year-end compilation
     year_end: bool
     template: Path | None
+    public: bool = False  # without the steering group's internal text (comments, activities, commitments)
 
 
 def _add_export(command: Callable[..., argparse._ArgumentGroup]) -> None:
@@ -480,6 +491,8 @@ def _add_export(command: Callable[..., argparse._ArgumentGroup]) -> None:
     export.add_argument("--out", required=True, metavar="FIL/MAPP",
                         help="filen (pptx, xlsx) eller mappen (png, svg, csv: en fil per diagram)")
     export.add_argument("--template", metavar="FIL", help="egen PowerPoint-mall (.pptx eller .potx) för pptx")
+    export.add_argument("--public", action="store_true",
+                        help="för en offentlig skärm: utan styrgruppens kommentarer, handlingsplan och åtaganden")
 
 
 def export_format(given: str | None, out: Path) -> ExportFormat:
@@ -536,8 +549,11 @@ def export_job(args: argparse.Namespace) -> ExportJob:
             raise ExportRefused(str(error)) from None
     if args.template and fmt is not ExportFormat.PPTX:
         raise ExportRefused(f"--template gäller bara PowerPoint (--format pptx), inte {fmt.value}.")
+    if args.public and args.year is not None:
+        raise ExportRefused("Årssammanställningen är handlingsplanen och styrgruppens analys, som är interna. Den "
+                            "finns inte för en offentlig skärm (--public); använd --period för mötespaketet.")
     return ExportJob(fmt, export_out(fmt, out), period, args.year is not None,
-                     Path(args.template) if args.template else None)
+                     Path(args.template) if args.template else None, public=bool(args.public))
 
 
 def _district_key(text: str) -> str:
@@ -635,7 +651,7 @@ def _build(con: duckdb.DuckDBPyConnection, district: str, job: ExportJob) -> Pac
 
     if job.year_end:
         return pack.build_year_end(con, district, job.period.year)
-    return pack.build_pack(con, district, job.period)
+    return pack.build_pack(con, district, job.period, public=job.public)
 
 
 def run_export(args: argparse.Namespace) -> int:

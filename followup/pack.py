@@ -6,8 +6,10 @@ one per tracked place, the action plan and the commitments from the last meeting
 (views/mote.py) draws a Pack with Streamlit; followup.export draws the same Pack as a PowerPoint deck
 (native charts), images and tables. Nothing here imports Streamlit.
 
-Every number in a Pack is already safe to show: sensitive counts of 1–4 are None in ChartData.frame
-and their texts say "1–4" (followup.fmt), so no renderer needs to know the rule.
+Every number in a Pack is already safe to show: sensitive counts of 1–4, and values made from them,
+are None in ChartData.frame and ChartData.shown (followup.charts.frames.protect, flagged hidden), a
+target path on a hidden value is left out, and the texts say "1–4" (followup.fmt, followup.status), so
+no renderer needs to know the rule (the writers check again all the same).
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ import numpy as np
 import pandas as pd
 
 from followup import db, fmt, places, queries, series
-from followup.chartplan import ChartPlan, chart_plan, chart_title, window
-from followup.charts.frames import records
+from followup.chartplan import ChartPlan, chart_plan, chart_title, hidden_target, window
+from followup.charts.frames import HIDDEN, LAST_YEAR_HIDDEN, protect, reason, records
 from followup.charts.series import ACTIVITY_WORDS
 from followup.model import ActivityStatus, CommitmentStatus, Frequency, GoalScope, Grain, Unit
 from followup.periods import MONTH_NAMES, Period, period_of
@@ -51,9 +53,13 @@ class StatusLine:
     text: str  # the rule or the assessment's explanation (already suppressed for sensitive counts)
 
 
-CHART_COLUMNS: tuple[str, ...] = ("period_start", "period", "value", "last_year", "target")
+CHART_COLUMNS: tuple[str, ...] = ("period_start", "period", "value", "last_year", "target", "hidden",
+                                  "last_year_hidden")
 """Columns of ChartData.frame: period start (date), period label ('mars 2025'), value (None: missing or
-hidden 1–4), last year's value for the same period (None when not shown), the target path (None)."""
+hidden), last year's value for the same period (None when missing or hidden), the target path (None),
+and, for value and last_year, the text shown instead of a hidden one ('' when not hidden; '1–4', or
+fmt.HIDDEN_DERIVED for a value made from a hidden one), which tells hidden from missing (a frame made
+by hand may leave the two out: they read as not hidden)."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,21 @@ class Slide:
 
 
 Runner = Callable[..., pd.DataFrame]
+
+INTERNAL_QUERIES = frozenset({"activity_list", "comment_history", "commitment_list", "commitments_due",
+                              "latest_comments", "period_comments", "period_locks", "scope_activities"})
+"""The named queries that return the steering group's internal free text (activities, comments, commitments,
+who locked a period): a public screen and a public pack see them empty."""
+
+
+def public_rows(name: str, result: pd.DataFrame) -> pd.DataFrame:
+    """Query NAME's RESULT as a public screen may see it: no rows (same columns) for the INTERNAL_QUERIES."""
+    return result.iloc[0:0] if name in INTERNAL_QUERIES else result
+
+
+def public_run(run: Runner) -> Runner:
+    """RUN for a public screen: the INTERNAL_QUERIES answer with no rows, the others as usual."""
+    return lambda con, name, **params: public_rows(name, run(con, name, **params))
 """How pack reads a named query: run(con, name, **params) -> rows; queries.run, or a cached one (the app's)."""
 
 MAX_CHARTS = 2
@@ -247,18 +268,12 @@ def footer(scope_name: str, sources: Sequence[str], data_date: date | None, demo
     return " · ".join(parts + ([DEMO_NOTE] if demo else []))
 
 
-def _safe(value: Any, sensitive: bool) -> float | None:
-    """A chart value as it may be shown: None when missing or a hidden sensitive 1–4."""
-    if value is None or pd.isna(value) or fmt.must_hide(float(value), sensitive):
-        return None
-    return float(value)
-
-
 def _target_value(target: Target | None, start: date, sensitive: bool) -> float | None:
-    """The target path at a period start between baseline and target date, else None."""
-    if target is None or not target.baseline_start <= start <= target.target_start:
+    """The target path at a period start between baseline and target date, else None (and None all along
+    a path that starts or ends on a hidden value: every point of it would give that value away)."""
+    if target is None or hidden_target(target, sensitive) or not target.baseline_start <= start <= target.target_start:
         return None
-    return _safe(target.expected_at(start), sensitive)
+    return fmt.safe(target.expected_at(start), sensitive)
 
 
 def chart_window(until: date, years: int = CHART_YEARS) -> tuple[Period, Period]:
@@ -286,17 +301,20 @@ def chart_data(
     if shown.empty:
         return None
     sensitive, starts = bool(row["sensitive"]), [pd.Timestamp(s).date() for s in shown["period_start"]]
+    shown = protect(shown, sensitive)  # the plan's rows are protected already; a hand-made plan's now are
     frame = pd.DataFrame(
         {
             "period_start": starts,
             "period": [Period(s, plan.grain).label for s in starts],
-            "value": pd.Series([_safe(v, sensitive) for v in shown["value"]], dtype=object),
-            "last_year": pd.Series([_safe(v, sensitive) for v in shown["last_year"]], dtype=object),
+            "value": pd.Series([fmt.safe(v, sensitive) for v in shown["value"]], dtype=object),
+            "last_year": pd.Series([fmt.safe(v, sensitive) for v in shown["last_year"]], dtype=object),
             "target": pd.Series([_target_value(plan.target, s, sensitive) for s in starts], dtype=object),
+            "hidden": pd.Series([reason(v) for v in shown[HIDDEN]], dtype=object),
+            "last_year_hidden": pd.Series([reason(v) for v in shown[LAST_YEAR_HIDDEN]], dtype=object),
         },
         columns=list(CHART_COLUMNS),
     )
-    with_value = [s for s, v in zip(starts, shown["value"], strict=True) if pd.notna(v)]
+    with_value = [s for s, v, h in zip(starts, shown["value"], shown[HIDDEN], strict=True) if pd.notna(v) or reason(h)]
     return ChartData(
         key=key,
         title=chart_title(str(row["name"]), plan.grain, Frequency(row["frequency"])),
@@ -569,9 +587,10 @@ class Meeting:
 
 def build_agenda(
     con: duckdb.DuckDBPyConnection, district: str, period: Period, *, places: Sequence[str] | None = None,
-    run: Runner = queries.run,
+    run: Runner = queries.run, public: bool = False,
 ) -> Agenda:
-    """The meeting's steps for a district and period: title, overview, areas, tracked places with data, plan, commitments."""
+    """The meeting's steps for a district and period: title, overview, areas, tracked places with data, plan,
+    commitments (a PUBLIC meeting has no action plan and commitment slides: their text is internal)."""
     name = _district_name(con, district, period.last_day, run)
     overview = run(con, "goal_overview", district=district)
     district_places = run(con, "district_places", district=district)
@@ -579,7 +598,9 @@ def build_agenda(
     items += [AgendaItem(SlideKind.AREA, label, code) for code, label, _ in _area_groups(overview)]
     items += [AgendaItem(SlideKind.PLACE, str(p["name"]), str(p["code"]))
               for p in _chosen_places(district_places, places, name)]
-    items += [AgendaItem(SlideKind.ACTION_PLAN, ACTION_PLAN_TITLE), AgendaItem(SlideKind.COMMITMENTS, COMMITMENTS_TITLE)]
+    if not public:
+        items += [AgendaItem(SlideKind.ACTION_PLAN, ACTION_PLAN_TITLE),
+                  AgendaItem(SlideKind.COMMITMENTS, COMMITMENTS_TITLE)]
     return Agenda(district, name, period, db.is_demo(con), tuple(items), overview)
 
 
@@ -666,12 +687,15 @@ def agenda_of(pack: Pack) -> Agenda:
 
 
 def build_pack(
-    con: duckdb.DuckDBPyConnection, district: str, period: Period, *, places: Sequence[str] | None = None
+    con: duckdb.DuckDBPyConnection, district: str, period: Period, *, places: Sequence[str] | None = None,
+    public: bool = False,
 ) -> Pack:
-    """The meeting's slides for a district and period, as known at the period's end (or the latest data)."""
-    agenda = build_agenda(con, district, period, places=places)
-    with _PlaceReader(con, agenda) as run:
-        meeting = build_meeting(con, agenda)
+    """The meeting's slides for a district and period, as known at the period's end (or the latest data); a
+    PUBLIC pack has none of the steering group's internal text (comments, activities, commitments)."""
+    agenda = build_agenda(con, district, period, places=places, public=public)
+    with _PlaceReader(con, agenda) as reader:
+        run = public_run(reader) if public else reader
+        meeting = build_meeting(con, agenda, run=public_run(queries.run) if public else queries.run)
         slides = tuple(build_slide(con, agenda, number, meeting, run=run)
                        for number in range(1, len(agenda.items) + 1))
     return Pack(district, agenda.district_name, period, meeting.scope.data_date, agenda.demo, slides)

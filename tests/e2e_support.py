@@ -13,7 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -93,14 +93,17 @@ def _healthy(url: str) -> bool:
 
 
 @contextmanager
-def streamlit_process(db_path: Path, log_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """Run the dashboard on a free port against db_path; yield its URL and process, and always stop it."""
-    port = _free_port()
-    env = dict(os.environ, **{config.DB_ENV: str(db_path), "PYTHONPATH": str(config.ROOT)})
+def streamlit_process(db_path: Path, log_path: Path, *, port: int | None = None, host: str = "127.0.0.1",
+                      args: Sequence[str] = (), env: Mapping[str, str] | None = None,
+                      ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Run the dashboard on a free port (or PORT) against db_path, with more command-line ARGS and ENV; yield
+    its URL (http://HOST:port) and process, and always stop it."""
+    port = port or _free_port()
+    env = dict(os.environ, **{config.DB_ENV: str(db_path), "PYTHONPATH": str(config.ROOT)}, **(env or {}))
     command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    url = f"http://127.0.0.1:{port}"
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *args]
+    url = f"http://{host}:{port}"
     with log_path.open("w", encoding="utf-8") as log:
         server = subprocess.Popen(command, cwd=config.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:

@@ -70,7 +70,7 @@ def title(at: AppTest) -> str:
 
 def test_demo_database_shows_the_demo_notice(demo_db_copy: Path) -> None:
     at = run_app()
-    assert [w.value for w in at.warning] and "Exempeldata – påhittade siffror" in at.warning[0].value
+    assert [w.value for w in at.main.warning] and "Exempeldata – påhittade siffror" in at.main.warning[0].value
 
 
 def test_omrade_in_the_url_selects_the_district(reference_db: Path) -> None:
@@ -119,7 +119,7 @@ def test_choosing_a_district_in_the_sidebar_changes_the_page(demo_db_copy: Path)
     assert title(at) == "Översikt – Farsta"
     # the rerun went through the entry file again: its sidebar and notice are still there
     assert at.sidebar.selectbox(key="omrade").value == "farsta"
-    assert len(at.warning) == 1
+    assert len(at.main.warning) == 1  # the demo notice (the sidebar holds the local-mode banner)
 
 
 def test_no_pages_folder_beside_the_entry_file() -> None:
@@ -133,7 +133,7 @@ def test_empty_database_shows_how_to_fill_it(empty_db: Path) -> None:
     assert not at.exception
     assert len(at.info) == 1
     assert "Databasen är tom" in at.info[0].value and "python -m followup demo" in at.info[0].value
-    assert not at.header and not at.warning
+    assert not at.header and not at.main.warning
 
 
 def test_busy_database_shows_message_and_retry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -443,7 +443,7 @@ def test_area_and_goal_statuses_explain_their_rule_on_hover(demo_db_copy: Path) 
 def test_reference_database_without_values_says_no_judgement_everywhere(reference_db_copy: Path) -> None:
     at = run_page()
     assert not at.exception
-    assert not at.warning  # no demo flag, no demo notice
+    assert not at.main.warning  # no demo flag, no demo notice
     assert set(area_statuses(at).values()) == {"Ingen bedömning"}
     shown_tiles = tiles(at)
     assert list(shown_tiles) == CITY_GOALS

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 import followup
-from followup import cli, config, db, migrations
+from followup import access, cli, config, db, migrations
 from table_state import table_checksums
 
 COMMANDS = ("demo", "init", "migrate", "info", "load", "undo", "export")
@@ -464,7 +464,7 @@ def test_load_a_file_in_a_subprocess(cli_env: dict[str, str], reference_db_copy:
     assert crime_values(reference_db_copy) == [("bromma", "2025-01", 12.0, 1), ("bromma", "2025-02", 13.5, 1)]
     with closing(db.open_database(reference_db_copy, read_only=True)) as con:
         assert con.execute("select kind, file_name, user_name, rows_added from import_log").fetchall() == [
-            ("observations", "brott.csv", "anna", 2)]
+            ("observations", "brott.csv", "lokal:anna", 2)]  # the command line writes as the local account
 
 
 def test_the_same_file_twice_adds_nothing(
@@ -580,8 +580,40 @@ def test_info_lists_the_loads(
     lines = out.splitlines()
     start = lines.index("Senaste laddningar (ångra med 'python -m followup undo NUMMER'):")
     newest, oldest = lines[start + 1:start + 3]
-    assert newest.split()[0] == "2" and "rattelse.csv  (bo; 1 nya, 1 ändrade, ångrad " in newest
-    assert oldest.split()[0] == "1" and oldest.endswith("brott.csv  (anna; 2 nya, 0 ändrade)")
+    assert newest.split()[0] == "2" and "rattelse.csv  (lokal:bo; 1 nya, 1 ändrade, ångrad " in newest
+    assert oldest.split()[0] == "1" and oldest.endswith("brott.csv  (lokal:anna; 2 nya, 0 ändrade)")
+
+
+def test_load_without_user_writes_as_the_local_account(
+    capsys: pytest.CaptureFixture[str], reference_db_copy: Path, first_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(access.getpass, "getuser", lambda: "kim")
+    assert run_main(capsys, "load", str(first_file))[0] == 0
+    assert run_main(capsys, "undo", "1")[0] == 0
+    with closing(db.open_database(reference_db_copy, read_only=True)) as con:
+        assert con.execute("select user_name, undone_by from import_log").fetchall() == [("lokal:kim", "lokal:kim")]
+        assert con.execute("select user_name, action from audit_log order by id").fetchall() == [
+            ("lokal:kim", "load"), ("lokal:kim", "undo")]
+
+
+def test_a_refused_role_prints_in_swedish_and_writes_nothing(
+    capsys: pytest.CaptureFixture[str], reference_db_copy: Path, first_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command line is always the local admin; were it ever someone else, the core's refusal prints cleanly."""
+    assert run_main(capsys, "load", str(first_file))[0] == 0
+    before = checksums(reference_db_copy)
+    viewer = access.Principal("vera@stockholm.se", access.Role.VIEWER)
+    monkeypatch.setattr(cli, "_user", lambda args: viewer)
+    status, out, err = run_main(capsys, "load", str(first_file))
+    assert (status, out) == (1, "")
+    assert err == ("brott.csv lästes inte in; databasen är oförändrad.\nvera@stockholm.se (läsare) får inte läsa in "
+                   "data: det kräver rollen redaktör för stadsdelsområdet eller administratör. Be en administratör om "
+                   "behörighet.\n")
+    status, out, err = run_main(capsys, "undo", "1")
+    assert (status, out) == (1, "")
+    assert err.startswith("vera@stockholm.se (läsare) får inte ångra laddning 1 (brott.csv): det kräver rollen")
+    assert "Traceback" not in err
+    assert checksums(reference_db_copy) == before
 
 
 def test_load_help_reads_in_swedish(capsys: pytest.CaptureFixture[str]) -> None:
@@ -748,6 +780,28 @@ def test_export_of_the_year_end_deck(capsys: pytest.CaptureFixture[str], demo_db
                                  "--year", "2024", "--format", "pptx", "--out", str(out))
     assert status == 0 and (tmp_path / "ar.pptx").stat().st_size > 0
     assert stdout.startswith(f"Klart: {out}.pptx (presentationen med årssammanställningen 2024 för {DISTRICT})")
+
+
+def test_public_export_leaves_out_the_internal_text(capsys: pytest.CaptureFixture[str], demo_db_path: Path,
+                                                    tmp_path: Path) -> None:
+    from pptx import Presentation
+
+    def texts(file: Path) -> str:
+        return "\n".join(shape.text_frame.text for slide in Presentation(str(file)).slides for shape in slide.shapes
+                         if shape.has_text_frame)
+
+    files = {}
+    for public in (False, True):
+        files[public] = tmp_path / f"mote-{public}.pptx"
+        status, _, _ = run_main(capsys, "export", "--db", str(demo_db_path), "--district", DISTRICT, "--period",
+                                "2025-T2", "--out", str(files[public]), *(["--public"] if public else []))
+        assert status == 0
+    comment = "Anmälda brott vid Hässelby torg har nästan halverats"
+    assert comment in texts(files[False]) and "Handlingsplanen" in texts(files[False])
+    assert comment not in texts(files[True]) and "Handlingsplanen" not in texts(files[True])
+    status, _, err = run_main(capsys, "export", "--db", str(demo_db_path), "--district", DISTRICT, "--year", "2024",
+                              "--out", str(tmp_path / "ar.pptx"), "--public")
+    assert status != 0 and "offentlig skärm" in err
 
 
 def test_export_of_the_year_end_workbook(capsys: pytest.CaptureFixture[str], demo_db_path: Path,

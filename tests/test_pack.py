@@ -112,10 +112,11 @@ def test_charts_have_the_columns_and_hide_small_sensitive_counts(pack: Pack) -> 
     for chart in sensitive:
         for column in ("value", "last_year", "target"):
             assert not any(fmt.must_hide(v, True) for v in chart.frame[column] if v is not None and pd.notna(v))
-        raw = chart.shown["value"]
-        small = raw.between(1, 4, inclusive="both")
+        assert not chart.shown["value"].between(1, 4, inclusive="both").any()  # the plan's rows are protected
+        small = (chart.shown["hidden"] == fmt.SUPPRESSED).to_numpy()
         hidden_somewhere |= bool(small.any())
-        assert chart.frame.loc[small.to_numpy(), "value"].isna().all()
+        assert chart.frame.loc[small, "value"].isna().all()
+        assert (chart.frame.loc[small, "hidden"] == fmt.SUPPRESSED).all()
     assert hidden_somewhere, "the demo should have a sensitive count of 1–4 in a chart"
     assert all(chart.frame["period_start"].max() <= AS_OF for chart in charts)
     crimes = next(c for c in charts if c.key == "hasselby-torg--anmalda-brott-plats")
@@ -154,6 +155,22 @@ def test_action_plan_and_commitments(pack: Pack) -> None:
     assert list(due.columns) == ["Vad", "Vem", "Klart senast", "Status"]
     assert due["Vad"].str.startswith("Följ upp om anmälda brott flyttar").any()
     assert set(due.loc[due["Vad"].str.startswith("Ta fram en plan"), "Status"]) == {"Klart"}
+
+
+def test_a_public_pack_has_no_internal_text(pack: Pack, demo_con: duckdb.DuckDBPyConnection) -> None:
+    public = build_pack(demo_con, DISTRICT, PERIOD, public=True)
+    kinds = [s.kind for s in public.slides]
+    assert SlideKind.ACTION_PLAN not in kinds and SlideKind.COMMITMENTS not in kinds
+    assert [s.title for s in public.slides] == [s.title for s in pack.slides
+                                                if s.kind not in (SlideKind.ACTION_PLAN, SlideKind.COMMITMENTS)]
+    assert any(s.comment for s in pack.slides) and not any(s.comment for s in public.slides)
+    marked = [c for s in pack.slides for c in s.charts if c.activities is not None and len(c.activities)]
+    assert marked, "the internal pack marks activities on some chart"
+    assert not [c for s in public.slides for c in s.charts if c.activities is not None and len(c.activities)]
+    charts = {(s.title, c.title): c.frame for s in pack.slides for c in s.charts}
+    for slide in public.slides:  # the numbers are the same
+        for chart in slide.charts:
+            pd.testing.assert_frame_equal(chart.frame, charts[(slide.title, chart.title)])
 
 
 def test_places_can_be_chosen(demo_con: duckdb.DuckDBPyConnection) -> None:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from webapp import components, handlingsplan, state
+from webapp import auth, components, handlingsplan, state
 
 district = components.selected_district() or ""
 name = components.district_name(district) if district else ""
@@ -21,8 +21,12 @@ st.caption(f"{len(activities)} insatser. Välj mål, plats och status ovanför t
 st.dataframe(handlingsplan.table(activities, goals), hide_index=True, width="stretch",
              column_config=handlingsplan.COLUMN_WIDTHS)
 
-add, edit = st.tabs(["Lägg till insats", "Ändra eller avsluta"])
-with add:
-    handlingsplan.add_form(district, goals, places)
-with edit:
-    handlingsplan.edit_forms(activities, goals, places)
+principal = state.current_user()
+if auth.may_write(principal, district):
+    add, edit = st.tabs(["Lägg till insats", "Ändra eller avsluta"])
+    with add:
+        handlingsplan.add_form(district, goals, places)
+    with edit:
+        handlingsplan.edit_forms(activities, goals, places)
+else:
+    auth.read_only_notice(principal, name, "handlingsplanen")

@@ -41,9 +41,10 @@ plans = omrade.chart_plans(
 for goal in goals:
     code = str(goal["goal_code"])
     omrade.goal_header(int(goal["priority_area_number"]), goal, status.goals.get(code))
-    omrade.comment_box(omrade.goal_comment(comments, code))
     mine = omrade.goal_activities(activities, code)
-    omrade.activity_table(mine)
+    if not state.public_screen():  # on a public screen the comments and activities are not read at all
+        omrade.comment_box(omrade.goal_comment(comments, code))
+        omrade.activity_table(mine)
     for indicator in indicators[code]:
         omrade.indicator_section(
             indicator,

@@ -35,11 +35,12 @@ import streamlit as st
 
 from followup import fmt, imports
 from followup.imports import aliases, load, template
-from followup.imports.base import MAX_PROBLEMS, Batch, Catalogue, LoadRefused, Problem, checksum
+from followup.imports.base import MAX_PROBLEMS, Batch, Catalogue, LoadRefused, Problem, checksum, file_label
 from followup.model import LoadKind, Unit
 from followup.periods import Period
+from followup.access import AccessDenied
 from followup.steering import WriteRefused
-from webapp import state
+from webapp import auth, state
 from webapp.components import plain, selected_district
 
 T = TypeVar("T")
@@ -251,6 +252,7 @@ def prepare(
     """Check a file and plan its load without writing; a KNOWN Prepared of the same bytes and kind is
     reused (only the plan is made again when the data version moved on)."""
     digest = checksum(data)
+    file_name = file_label(file_name)  # as the importer names it: no path, no control characters, not too long
     common = {"file_id": file_id, "file_name": file_name, "checksum": digest, "kind": kind, "version": version}
     same_file = known is not None and known.checksum == digest and known.kind == kind
     if same_file and (known.version == version or known.batch is None or known.problems):
@@ -448,6 +450,10 @@ def run_load(prepared: Prepared, *, replace: bool) -> None:
         show_problems(prepared.file_name, refused.problems)
         st.session_state.pop(KEY_PREPARED, None)  # plan again on the next run
         return
+    except AccessDenied as denied:  # the file holds districts the user may not write: nothing was written
+        bar.empty()
+        st.error(plain(str(denied)), icon=":material/block:")
+        return
     st.session_state[KEY_MESSAGE] = loaded_message(result)
     st.session_state.pop(KEY_PREPARED, None)
     st.session_state[KEY_ROUND] = st.session_state.get(KEY_ROUND, 0) + 1
@@ -456,6 +462,9 @@ def run_load(prepared: Prepared, *, replace: bool) -> None:
 
 def load_section() -> None:
     """Läs in en fil: upload, check, preview, confirm and load."""
+    if not auth.may_edit(state.current_user()):
+        auth.read_only_notice(state.current_user(), "", "data")
+        return
     st.markdown("Välj en fil. Den kontrolleras först och du ser vad som ändras innan något läses in.")
     upload = _uploaded()
     format_help()
@@ -465,6 +474,11 @@ def load_section() -> None:
     prepared = _prepared(upload)
     if not prepared.ok:
         show_problems(prepared.file_name, prepared.problems)
+        return
+    try:  # an editor learns before the preview that the file holds another district's rows (apply checks again)
+        load.require_access(state.current_user(), prepared.batch)
+    except AccessDenied as denied:
+        st.error(plain(str(denied)), icon=":material/block:")
         return
     show_preview(prepared)
 
@@ -482,6 +496,8 @@ def history_section() -> None:
         "Fil": st.column_config.TextColumn(width="large"), **counts,
     })
     undoable = history[history["undoable"]]
+    if not auth.may_edit(state.current_user()):
+        return
     st.subheader("Ångra en laddning")
     if undoable.empty:
         st.markdown("Det finns ingen laddning att ångra. Exempel- och referensdata kan inte ångras.")
@@ -511,7 +527,7 @@ def confirm_undo(load_id: int, file_name: str) -> None:
         st.session_state.pop(KEY_UNDO, None)
         try:
             text = state.on_cursor(load.undo, load_id, user=state.current_user())
-        except load.UndoRefused as refused:
+        except (load.UndoRefused, AccessDenied) as refused:
             st.session_state[KEY_MESSAGE] = Message("warning", plain(str(refused)))
         else:
             st.session_state[KEY_MESSAGE] = Message("success", plain(text))
@@ -589,7 +605,7 @@ def _add_alias() -> None:
             aliases.add_alias, user=state.current_user(), alias=st.session_state.get(KEY_ALIAS_NAME, ""),
             district=district or "", place=st.session_state.get(f"{KEY_ALIAS_PLACE}_{district}"),
         )
-    except WriteRefused as refused:
+    except (WriteRefused, AccessDenied) as refused:
         st.session_state[KEY_ALIAS_REFUSED] = str(refused)
         return
     st.session_state[KEY_MESSAGE] = Message("success", alias_added_text(stored))
@@ -602,7 +618,7 @@ def _remove_alias(alias: str) -> None:
     st.session_state.pop(KEY_ALIAS_PENDING, None)
     try:
         stored = state.on_cursor(aliases.remove_alias, user=state.current_user(), alias=alias)
-    except WriteRefused as refused:
+    except (WriteRefused, AccessDenied) as refused:
         st.session_state[KEY_MESSAGE] = Message("warning", plain(str(refused)))
         return
     st.session_state[KEY_MESSAGE] = Message("success", alias_removed_text(stored))
@@ -625,6 +641,8 @@ def alias_section() -> None:
     else:
         st.dataframe(aliases_frame(found), hide_index=True, width="stretch")
         st.caption(f"{len(found)} namn.")
+    if not auth.may_edit(state.current_user()):
+        return
     add_alias_form(names, district or sidebar)
     if not found.empty:
         remove_alias_form(found)
@@ -665,7 +683,7 @@ def remove_alias_form(found: pd.DataFrame) -> None:
     st.warning(f"**Ta bort platsnamnet ”{plain(pending)}”?** Händelser som läses in efter det kopplas inte längre "
                "via namnet; de som redan är inlästa behåller sin plats.", icon=":material/delete:")
     buttons = st.container(horizontal=True)
-    buttons.button(f"Ja, ta bort ”{pending}”", type="primary", key="data_alias_remove_confirm",
+    buttons.button(f"Ja, ta bort ”{plain(pending)}”", type="primary", key="data_alias_remove_confirm",
                    on_click=_remove_alias, args=(pending,))
     if buttons.button("Avbryt", key="data_alias_remove_cancel"):
         st.session_state.pop(KEY_ALIAS_PENDING, None)

@@ -17,6 +17,7 @@ import streamlit as st
 from followup import actionplan
 from followup.charts.series import ACTIVITY_WORDS
 from followup.model import ActivityStatus, PreventionLevel, PreventionType
+from followup.access import AccessDenied
 from followup.steering import WriteRefused
 from webapp import components, scope, state
 
@@ -116,7 +117,7 @@ def attempt(action: Callable[..., Any], *args: Any, done: str, **kwargs: Any) ->
     """Run a core write through state.on_cursor; on success note DONE and rerun, on refusal show why."""
     try:
         state.on_cursor(action, *args, **kwargs)
-    except WriteRefused as refusal:
+    except (WriteRefused, AccessDenied) as refusal:
         st.error(components.plain(str(refusal)), icon=":material/block:")
         return
     st.session_state[NOTICE_KEY] = done

@@ -219,8 +219,10 @@ def table_height(table: pd.DataFrame, row_height: int) -> int:
 
 @st.cache_data(show_spinner=False, max_entries=50)
 def _cached_agenda(path: str, version: str, district: str, period_code: str) -> Agenda:
-    """build_agenda for a district and period, cached per database file and data version."""
-    return state.read_on_cursor(pack.build_agenda, district, parse_period(period_code), run=state.cached_run)
+    """build_agenda for a district and period, cached per database file and data version (which says whether
+    the screen is public: a public meeting has no action plan and commitment slides)."""
+    return state.read_on_cursor(pack.build_agenda, district, parse_period(period_code), run=state.cached_run,
+                                public=state.is_public_version(version))
 
 
 @st.cache_resource(show_spinner=False, max_entries=20)
@@ -277,7 +279,7 @@ def chart_figure(chart: ChartData, *, demo: bool, width: int = CONTENT_WIDTH) ->
         fig = build_figure(chart.indicator_row, chart.plan, chart.shown, scope_name=chart.scope_name,
                            activities=activities, demo=demo)
     else:
-        frame = chart.frame[["period_start", "value"]]
+        frame = chart.frame[[c for c in ("period_start", "value", "hidden") if c in chart.frame]]  # hidden: '1–4' marks
         fig = charts.time_series(frame, title=chart.title, unit=chart.unit, grain=chart.grain,
                                  source=charts.Source(chart.source, demo=demo), name=chart.scope_name or "Utfall",
                                  sensitive=chart.sensitive)
@@ -523,6 +525,8 @@ def export_section(agenda: Agenda) -> None:
         with st.spinner("Bygger mötets alla bilder …"):
             whole = meeting_pack(agenda.district, agenda.period)
         exports.pack_downloads(whole)
+        if state.public_screen():  # the compilation is the action plan and the analysis: internal text
+            return
         st.markdown("**Årssammanställning** (målens status för året, insatser gjorda och inte gjorda, "
                     "styrgruppens analys)")
         last = agenda.period.last_day.year

@@ -538,7 +538,8 @@ def profile(scope_: Scope, place: str) -> None:
             "lästs in visas status och diagram här.",
             icon=":material/info:",
         )
-        activity_section(rows, place_name)
+        if not state.public_screen():
+            activity_section(rows, place_name)
         return
     status = state.scope_status(scope_.district, place, scope_name=place_name)
     indicators = catalogue(status.indicators)
@@ -550,7 +551,8 @@ def profile(scope_: Scope, place: str) -> None:
     st.subheader(f"Utveckling {scope_.label}")
     profile_series(scope_, place_name, indicators, status, event_months, activities.drop_duplicates("id"))
     category_section(scope_, place, place_name)
-    activity_section(rows, place_name)
+    if not state.public_screen():
+        activity_section(rows, place_name)
 
 
 def indicator_options(district: str, some_place: str) -> dict[str, str]:

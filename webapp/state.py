@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-import getpass
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -13,7 +12,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from followup import config, db, queries, series
+from followup import config, db, pack, queries, series
+from followup.access import Principal
 from followup.status import Assessment
 
 T = TypeVar("T")
@@ -70,18 +70,27 @@ def data_version(path: str) -> str:
         return known[1]
     row = queries.run(connection(path), "data_version").iloc[0]
     version = f"{row.last_load}-{row.loads}-{row.undone_loads}-{row.last_write}"
+    if public_screen():  # every cache keyed on the version keeps a public screen's results apart
+        version += PUBLIC_VERSION
     st.session_state[RUN_VERSION_KEY] = (path, version)
     return version
 
 
-def current_user() -> str:
-    """Who is writing: the signed-in user's e-mail, else the local account (local mode, no sign-in)."""
-    try:
-        if st.user.is_logged_in:
-            return str(st.user.get("email") or st.user.get("name"))
-    except (AttributeError, KeyError):  # no [auth] configured: st.user has no is_logged_in
-        pass
-    return f"lokal:{getpass.getuser()}"
+PRINCIPAL_KEY = "_followup_principal"
+"""Session-state key of the run's principal (set by dashboard.py through webapp.auth.gate)."""
+
+
+def set_principal(principal: Principal) -> None:
+    """Remember who is using the app in this run; every write passes it to the core."""
+    st.session_state[PRINCIPAL_KEY] = principal
+
+
+def current_user() -> Principal:
+    """Who is writing: the principal dashboard.py found for this run (the core checks its role again)."""
+    principal = st.session_state.get(PRINCIPAL_KEY)
+    if not isinstance(principal, Principal):
+        raise RuntimeError("no principal for this run: dashboard.py calls webapp.auth.gate() first")
+    return principal
 
 
 def read_on_cursor(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -113,9 +122,26 @@ def _cached_query(path: str, version: str, name: str, params: tuple[tuple[str, A
 
 
 def query(name: str, **params: Any) -> pd.DataFrame:
-    """A named query's result for the database in use, cached until new data is loaded."""
+    """A named query's result for the database in use, cached until new data is loaded; on a public screen
+    the queries of internal text (followup.pack.INTERNAL_QUERIES) answer with no rows."""
     path = str(database_path())
-    return _cached_query(path, data_version(path), name, tuple(sorted(params.items())))
+    result = _cached_query(path, data_version(path), name, tuple(sorted(params.items())))
+    return pack.public_rows(name, result) if public_screen() else result
+
+
+PUBLIC_KEY = "_followup_public_screen"
+"""Session-state key of the public-screen mode (webapp.auth sets it from ?skarm=offentlig or its switch)."""
+PUBLIC_VERSION = "-offentlig"
+
+
+def public_screen() -> bool:
+    """True when this session shows a public screen: no internal text is read."""
+    return bool(st.session_state.get(PUBLIC_KEY, False))
+
+
+def is_public_version(version: str) -> bool:
+    """True when a data version was read for a public screen (the caches keyed on it are the public ones)."""
+    return version.endswith(PUBLIC_VERSION)
 
 
 def cached_run(con: Any, name: str, **params: Any) -> pd.DataFrame:

@@ -17,7 +17,7 @@ import streamlit as st
 from followup import comments, commitments, periods
 from followup.model import CommitmentStatus, Grain
 from followup.periods import Period
-from webapp import components, state
+from webapp import auth, components, state
 from webapp.handlingsplan import FIRST_DAY, LAST_DAY, attempt
 
 GRAINS: dict[str, str] = {Grain.TERTIAL.value: "Tertial", Grain.MONTH.value: "Månad", Grain.QUARTER.value: "Kvartal",
@@ -151,6 +151,10 @@ def analysis(district: str, goals: Mapping[str, str], indicators: pd.DataFrame) 
         st.info(f"Perioden {period.label} är låst efter mötet {when(row['locked_at'])} av "
                 f"{components.plain(str(row['locked_by']))}. Kommentarerna kan inte ändras.", icon=":material/lock:")
         return
+    principal = state.current_user()
+    if not auth.may_write(principal, district):
+        auth.read_only_notice(principal, components.district_name(district), "kommentarerna")
+        return
     comment_form(district, goal, indicator, period, latest)
     lock_step(district, period)
 
@@ -215,6 +219,10 @@ def commitment_section(district: str, goals: Mapping[str, str]) -> None:
     st.subheader(f"Alla beslut och åtaganden ({len(listed)})")
     if not listed.empty:
         st.dataframe(commitment_table(listed, goals), hide_index=True, width="stretch")
+    principal = state.current_user()
+    if not auth.may_write(principal, district):
+        auth.read_only_notice(principal, components.district_name(district), "besluten och åtagandena")
+        return
     with st.form("nytt-atagande"):
         st.subheader("Nytt åtagande")
         what = st.text_area("Vad ska göras?", height=80)

@@ -1,10 +1,11 @@
 """Loading files: detect the kind, parse and check it, then write it all or nothing (see load.py).
 
-    batch = imports.parse(data, "brott.csv", catalogue(con))      # no database writes
-    plan = load.plan(con, batch)                                 # what would change
-    result = load.apply(con, batch, user="anna", replace=False)  # one transaction
+    batch = imports.parse(data, "brott.csv", catalogue(con))        # no database writes
+    plan = load.plan(con, batch)                                   # what would change
+    result = load.apply(con, batch, user=principal, replace=False)  # one transaction; checks the role
 
-load_file() does all three for the command line; the Data page calls them one by one to preview.
+load_file() does all three for the command line; the Data page calls them one by one to preview. The user
+is a followup.access.Principal (access.local(account) on the command line).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from datetime import date
 
 import duckdb
 
-from followup.imports.base import MAX_FILE_BYTES, Batch, LoadRefused, Problem, problems_text
+from followup.access import Principal
+from followup.imports.base import (MAX_FILE_BYTES, Batch, LoadRefused, Problem, file_label, problems_text,
+                                   size_problem)
 from followup.imports import tabular
 from followup.imports.catalogue import catalogue
 from followup.imports.load import LoadResult, Progress, _no_progress, apply
@@ -134,12 +137,13 @@ def _refuse_other_kind(data: bytes, file_name: str, chosen: LoadKind) -> None:
 
 
 def parse(data: bytes, file_name: str, cat, kind: LoadKind | None = None) -> Batch:
-    """Parse and check a file of KIND (detected when None) against the catalogue CAT; never writes."""
+    """Parse and check a file of KIND (detected when None) against the catalogue CAT; never writes. The batch
+    and its problems name the file by base.file_label(file_name) (no path, no control characters)."""
+    file_name = file_label(file_name)
     if not data:
         raise _refuse(file_name, "filen är tom. Välj en fil med innehåll.")
-    if len(data) > MAX_FILE_BYTES:
-        raise _refuse(file_name, f"filen är {len(data) / 1e6:.0f} MB; största tillåtna storlek är "
-                                 f"{MAX_FILE_BYTES / 1e6:.0f} MB. Dela upp den i flera filer.")
+    if (too_large := size_problem(len(data), MAX_FILE_BYTES)) is not None:
+        raise _refuse(file_name, too_large)
     if kind is None:
         kind = detect_kind(data, file_name)
     else:
@@ -164,13 +168,14 @@ def load_file(
     data: bytes,
     file_name: str,
     *,
-    user: str,
+    user: Principal,
     kind: LoadKind | None = None,
     replace: bool = False,
     today: date | None = None,
     progress: Progress = _no_progress,
 ) -> LoadResult:
-    """Parse, check and write a file in one go (the command line's load); LoadRefused writes nothing."""
+    """Parse, check and write a file in one go (the command line's load); LoadRefused or AccessDenied writes
+    nothing."""
     progress(0.0, "Läser filen …")
     batch = parse(data, file_name, catalogue(con, today), kind)
     return apply(con, batch, user=user, replace=replace, progress=progress)
