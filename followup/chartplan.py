@@ -5,6 +5,11 @@ the numbers behind a chart), so they all show the same values. Decisions (see we
 docstring for the why): weekly EST indicators are charted per calendar month; a target set per a
 coarser period turns the chart to that grain; a chart shows at least MIN_CHART_POINTS values; control
 limits need MIN_LIMIT_POINTS values since the last series break.
+
+Sensitive indicators: the plan's frame is protected (followup.charts.frames.protect) before anyone sees
+it, so a hidden 1–4, a sum over a hidden part, a city value the query withheld (it would give a district's
+hidden value away) and last year's hidden value are NaN with a flag; a target path that starts or ends on
+a value 1–4 is dropped with a note. Pages, packs and exports hold no more.
 """
 
 from __future__ import annotations
@@ -18,8 +23,8 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from followup import charts, series
-from followup.charts.frames import records
+from followup import charts, fmt, series
+from followup.charts.frames import HIDDEN, WITHHELD, flag, protect, records
 from followup.model import Aggregation, Frequency, Grain, Unit
 from followup.periods import Period, grain_name, natural_grain, nests_in, period_of, periods_within
 from followup.status import Target
@@ -33,13 +38,14 @@ FRAME_COLUMNS = ["period_start", "value", "n", "series_break"]
 
 
 def indicator_frame(values: pd.DataFrame, code: str, grain: Grain) -> pd.DataFrame:
-    """One indicator's values of one grain as a chart frame: period_start (date), value, n, series_break."""
+    """One indicator's values of one grain as a chart frame: period_start (date), value, n, series_break, and
+    when the values say which are withheld (the query column `withheld`) hidden: fmt.HIDDEN_DERIVED there."""
     rows = values.loc[((values["indicator"] == code) & (values["grain"] == Grain(grain).value)).to_numpy()]
     starts = pd.to_datetime(rows["period_start"])
     if not starts.is_monotonic_increasing:
         order = starts.argsort(kind="stable").to_numpy()
         rows, starts = rows.iloc[order], starts.iloc[order]
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "period_start": starts.dt.date.to_numpy(),
             "value": rows["value"].astype(float).to_numpy(),
@@ -48,10 +54,15 @@ def indicator_frame(values: pd.DataFrame, code: str, grain: Grain) -> pd.DataFra
         },
         columns=FRAME_COLUMNS,
     )
+    if WITHHELD in rows.columns:  # a city value that would give a district's hidden value away
+        frame[HIDDEN] = [fmt.HIDDEN_DERIVED if flag(w) else "" for w in rows[WITHHELD].tolist()]
+    return frame
 
 
-def aggregate(frame: pd.DataFrame, fine: Grain, coarse: Grain, aggregation: Aggregation) -> pd.DataFrame:
-    """A chart frame in a coarser grain: complete periods only, summed or averaged (weighted by n if known)."""
+def aggregate(frame: pd.DataFrame, fine: Grain, coarse: Grain, aggregation: Aggregation, *,
+              sensitive: bool = False) -> pd.DataFrame:
+    """A chart frame in a coarser grain: complete periods only, summed or averaged (weighted by n if known);
+    for a sensitive indicator a period with a hidden part is flagged hidden (the rest would give it away)."""
     groups: dict[Period, list[dict[str, Any]]] = {}
     for record in records(frame):
         groups.setdefault(period_of(record["period_start"], coarse), []).append(record)
@@ -70,9 +81,13 @@ def aggregate(frame: pd.DataFrame, fine: Grain, coarse: Grain, aggregation: Aggr
             value, n = sum(v * float(s) for v, s in zip(values, sizes, strict=True)) / total, total
         else:
             value, n = sum(values) / len(values), None
-        rows.append({"period_start": period.start, "value": value, "n": n,
-                     "series_break": any(bool(r["series_break"]) for r in members)})
-    return pd.DataFrame(rows, columns=FRAME_COLUMNS)
+        row = {"period_start": period.start, "value": value, "n": n,
+               "series_break": any(bool(r["series_break"]) for r in members)}
+        if sensitive:
+            row[HIDDEN] = fmt.hidden_reason(value, sensitive, values) or (
+                fmt.HIDDEN_DERIVED if any(flag(r.get(HIDDEN)) for r in members) else "")
+        rows.append(row)
+    return pd.DataFrame(rows, columns=[*FRAME_COLUMNS, *([HIDDEN] if sensitive else [])])
 
 
 def numeric_target(targets: pd.DataFrame, code: str) -> tuple[Target | None, str | None]:
@@ -91,7 +106,8 @@ class ChartPlan:
     """What one indicator's chart shows: the whole series in the chart's grain, the target path, notes."""
 
     grain: Grain
-    frame: pd.DataFrame  # FRAME_COLUMNS plus last_year, every period with data
+    frame: pd.DataFrame  # FRAME_COLUMNS, hidden, last_year, last_year_hidden: every period with data, protected
+    # (charts.frames.protect: a hidden value is NaN and flagged, never the number)
     target: Target | None
     counted: str  # how the values are counted, for a note under the chart ('' when as reported)
     note: str | None  # why the target path is not drawn, if there is a target
@@ -102,6 +118,7 @@ def chart_plan(
 ) -> ChartPlan | None:
     """How to chart an indicator of a scope (a scope_indicators row); None when it has no values."""
     code, frequency = str(indicator["code"]), Frequency(indicator["frequency"])
+    sensitive = bool(indicator["sensitive"])
     grain, counted = natural_grain(frequency), ""
     if pd.notna(indicator["event_category"]) and grain is Grain.WEEK:
         grain, counted = Grain.MONTH, "antal EST-rapporter per kalendermånad (bara hela månader)"
@@ -117,14 +134,27 @@ def chart_plan(
             how = "summa" if Aggregation(indicator["aggregation"]) is Aggregation.SUM else "medelvärde"
             counted = (f"{how} per {grain_name(wanted)} av {grain_name(grain)}svärdena, eftersom målet gäller "
                        f"per {grain_name(wanted)}")
-            frame, grain = aggregate(frame, grain, wanted, Aggregation(indicator["aggregation"])), wanted
+            frame = aggregate(frame, grain, wanted, Aggregation(indicator["aggregation"]), sensitive=sensitive)
+            grain = wanted
         else:
             note = (f"Målbanan visas inte: målet gäller per {grain_name(wanted)} och diagrammet visar "
                     f"värden per {grain_name(grain)}.")
             target = None
     if frame.empty:
         return None
-    return ChartPlan(grain, charts.with_last_year(frame, grain), target, counted, note)
+    if target is not None and hidden_target(target, sensitive):
+        target, note = None, TARGET_HIDDEN
+    shown = protect(frame, sensitive)  # from here on no hidden value exists, only its flag
+    return ChartPlan(grain, charts.with_last_year(shown, grain), target, counted, note)
+
+
+TARGET_HIDDEN = "Målbanan visas inte eftersom den börjar eller slutar på ett dolt värde (1–4)."
+
+
+def hidden_target(target: Target, sensitive: bool) -> bool:
+    """Whether a target path must not be shown: it starts or ends on a value 1–4 of a sensitive indicator
+    (every point of the path, and the target status, would give that value away)."""
+    return fmt.must_hide(target.baseline_value, sensitive) or fmt.must_hide(target.target_value, sensitive)
 
 
 @lru_cache(maxsize=100_000)

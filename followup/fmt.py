@@ -7,12 +7,24 @@ Negative numbers use the real minus sign U+2212, as Swedish typography does.
 Rounding is half away from zero (2,5 -> 3), not babel's default half-to-even; -0 prints as 0.
 
 Suppression: a sensitive indicator counts individuals, and a count of 1–4 could identify someone.
-`must_hide` is the rule, `suppress` applies it; every page and export goes through them.
+`must_hide` is the one rule; `hidden_from` extends it to a value made from parts (a sum, average, rate or
+difference that contains a hidden part is hidden too); `safe` is a value as it may be held for showing
+(None when hidden or missing); `suppress` and `value_text` are its texts ('1–4', '–'). The series side of
+the single path is followup.charts.frames.protect (chart plans, meeting packs and every export take
+their frames from it); status sentences are made by followup.status from the same rule.
+
+Secondary suppression: the city's value is the sum of its districts', so beside them it would give a hidden
+district value away (the city minus the shown districts is the hidden ones' sum). The value queries
+(scope_values, indicator_series, trend_series) flag the city's value `withheld` when that sum is itself 1–4
+or 4 × the number of hidden values (each must be 4); the single path shows it as HIDDEN_DERIVED, like any
+value made from a hidden part (charts.frames.WITHHELD, status.Point.withheld). Districts keep their values.
 """
 
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Iterable
 from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
@@ -33,6 +45,8 @@ SUPPRESS_BELOW = 5
 """Values strictly between 0 and this are hidden for sensitive indicators."""
 SUPPRESSION_NOTE = "Värden 1–4 visas inte för känsliga nyckeltal, så att ingen person kan pekas ut."
 """The note shown wherever a value was hidden."""
+HIDDEN_DERIVED = "visas inte (bygger på ett värde 1–4)"
+"""Shown instead of a value of 5 or more made from a hidden part (a sum, average or rate over it)."""
 
 _DECIMALS = {Unit.COUNT: None, Unit.SHARE: 1, Unit.PER_1000: 1, Unit.SEK: 0, Unit.INDEX: 1}
 
@@ -45,6 +59,29 @@ def _is_missing(value: float | None) -> bool:
 def must_hide(value: float | None, sensitive: bool) -> bool:
     """Whether a value must be hidden: a sensitive value strictly between 0 and 5 (1–4, or 0,5, 4,9 …)."""
     return bool(sensitive) and not _is_missing(value) and 0 < value < SUPPRESS_BELOW
+
+
+def hidden_reason(value: float | None, sensitive: bool, parts: Iterable[float | None] = ()) -> str:
+    """What is shown instead of a value made from `parts`: '' when it may be shown, '1–4' when it is 1–4
+    itself, HIDDEN_DERIVED when a part must be hidden (shown beside the other parts, it would give that
+    part away)."""
+    if must_hide(value, sensitive):
+        return SUPPRESSED
+    return HIDDEN_DERIVED if any(must_hide(part, sensitive) for part in parts) else ""
+
+
+def hidden_from(parts: Iterable[float | None], sensitive: bool, value: float | None = None) -> bool:
+    """Whether a value made from `parts` must be hidden: it is 1–4 itself, or any part must be hidden."""
+    return bool(hidden_reason(value, sensitive, parts))
+
+
+def safe(value: object, sensitive: bool) -> float | None:
+    """A value as it may be held for showing: None when missing (None, NaN, NA) or a hidden sensitive 1–4."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if _is_missing(number) or must_hide(number, sensitive) else number
 
 
 def suppress(value: float | None, sensitive: bool) -> str | float:
@@ -105,3 +142,13 @@ def value_text(value: float | None, unit: Unit, *, sensitive: bool = False) -> s
         return percent(shown)
     text = number(shown, _DECIMALS[unit])
     return f"{text}{GROUP_SEPARATOR}kr" if unit is Unit.SEK else text
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+"""Characters XML 1.0 cannot hold (C0 controls but tab and line breaks, non-characters, lone surrogates)."""
+
+
+def printable(text: str) -> str:
+    """Text without the characters XML cannot hold (so lxml, openpyxl, SVG and PowerPoint accept it); tab and line
+    breaks kept."""
+    return _NOT_XML.sub("", text)

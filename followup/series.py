@@ -86,11 +86,12 @@ def _rows(values: pd.DataFrame) -> list[tuple[str, Point]]:
     codes = values["indicator"].tolist() if "indicator" in values.columns else [""] * len(values)
     starts = pd.to_datetime(values["period_start"]).dt.date.tolist()
     grains = {grain: Grain(grain) for grain in values["grain"].unique()}
+    withheld = values["withheld"].fillna(False).tolist() if "withheld" in values.columns else [False] * len(values)
     columns = zip(codes, starts, values["grain"].tolist(), values["value"].tolist(), values["denominator"].tolist(),
-                  values["series_break"].tolist(), strict=True)
+                  values["series_break"].tolist(), withheld, strict=True)
     return [
-        (str(code), Point(start, grains[grain], float(value), _number(size), bool(cut)))
-        for code, start, grain, value, size, cut in columns
+        (str(code), Point(start, grains[grain], float(value), _number(size), bool(cut), bool(held)))
+        for code, start, grain, value, size, cut, held in columns
     ]
 
 

@@ -6,12 +6,17 @@ periods compared), the two-proportion test for survey shares with their n, and f
 (shares without n, rates, kronor, index) a relative change above RELATIVE_THRESHOLD. The direction
 of the indicator turns a real change into improving or worsening. No data when a compared period is
 missing (missing is not zero), when a series break lies between or inside the compared periods, or
-when a sensitive count is hidden and the verdict would depend on the hidden value.
+when a sensitive count is hidden and the verdict would depend on the hidden value. A compared window
+that sums or averages several periods is hidden too when one of them is (fmt.HIDDEN_DERIVED): beside the
+other periods it would give that one away; its verdict is then judged for every value the hidden parts
+could have (the `_Window` candidates), as a single hidden value is.
 
 Target (`Target`): the latest value against the straight path from baseline to target at the
 latest period's start (flat before the baseline and after the target date). At least as good as the
 target value, or as the path: on track. Worse than the path by at most the tolerance: at risk.
-Worse by more: off track. Tolerance defaults to DEFAULT_TOLERANCE of the path value.
+Worse by more: off track. Tolerance defaults to DEFAULT_TOLERANCE of the path value. A path that starts
+or ends on a sensitive value 1–4 is never shown (every point of it gives that value away): the status is
+judged for every value it could have, and the sentence names no path value.
 
 Roll-up (`rollup`): improving when more children improve than worsen, worsening when more worsen
 than improve, otherwise unchanged; children without a judgement do not vote. This is the sign of
@@ -112,6 +117,7 @@ class Point:
     value: float
     n: float | None = None
     series_break: bool = False  # a new definition or source starts here: no comparison across it
+    withheld: bool = False  # a city value withheld beside its districts (query column withheld): shown as hidden
 
     @property
     def period(self) -> Period:
@@ -253,31 +259,25 @@ def _assess_trend(series: dict[Period, Point], comparison: Comparison, spec: _Sp
     if any(p not in series for p in current_periods):
         reason = _missing_reason(series, current_periods)
         return replace(base, explanation=f"{spec.name}: ingen bedömning eftersom {reason}.")
-    current, n_current = _aggregate([series[p] for p in current_periods], spec)
-    hidden = fmt.must_hide(current, spec.sensitive)
-    current_text = fmt.value_text(current, spec.unit, sensitive=spec.sensitive)
-    base = replace(base, current=None if hidden else current, current_text=current_text, suppressed=hidden)
+    now = _window([series[p] for p in current_periods], spec)
+    hidden = bool(now.hidden)
+    current_text = _window_text(now, spec)
+    base = replace(base, current=None if hidden else now.value, current_text=current_text, suppressed=hidden)
     reason = _missing_reason(series, previous_periods) or _break_reason(
         series, previous_periods[0].start, current_periods[-1].end
     )
     if reason:
         head = f"{spec.name}: {current_text} {_when(current_label)}"
         return replace(base, explanation=f"{head}, men ingen jämförelse eftersom {reason}.")
-    previous, n_previous = _aggregate([series[p] for p in previous_periods], spec)
+    before = _window([series[p] for p in previous_periods], spec)
     phrase = _previous_phrase(comparison, current_periods, previous_periods)
-    return _judge(base, spec, (current, n_current), (previous, n_previous), phrase)
+    return _judge(base, spec, now, before, phrase)
 
 
-def _judge(
-    base: Assessment,
-    spec: _Spec,
-    current: tuple[float, float | None],
-    previous: tuple[float, float | None],
-    previous_phrase: str,
-) -> Assessment:
+def _judge(base: Assessment, spec: _Spec, now: _Window, before: _Window, previous_phrase: str) -> Assessment:
     """Decide signal or noise, the trend, and the sentence, keeping hidden values hidden."""
-    (value, n_value), (earlier, n_earlier) = current, previous
-    hidden = base.suppressed or fmt.must_hide(earlier, spec.sensitive)
+    value, n_value, earlier, n_earlier = now.value, now.n, before.value, before.n
+    hidden = base.suppressed or bool(before.hidden)
     method, significant, z, p_value = _decide(value, earlier, n_value, n_earlier, spec)
     trend: Trend | None = _directed(value, earlier, significant, spec.direction)
     change = value - earlier
@@ -286,8 +286,8 @@ def _judge(
         change_text = fmt.change_points(change)
     else:
         change_text = None if relative is None else fmt.change(relative)
-    if hidden:  # everything shown must be the same for every hidden value 1–4
-        trend = _robust_trend(value, earlier, n_value, n_earlier, spec)
+    if hidden:  # everything shown must be the same for every value the hidden ones could have
+        trend = _robust_trend(now, before, spec)
         significant = None if trend is None else trend is not Trend.UNCHANGED
         z = p_value = change = relative = change_text = None
     verdict = (
@@ -295,7 +295,7 @@ def _judge(
         if significant is None
         else _verdict(method, significant)
     )
-    previous_text = fmt.value_text(earlier, spec.unit, sensitive=spec.sensitive)
+    previous_text = _window_text(before, spec)
     brackets = f" ({change_text})" if change_text else ""
     sentence = (
         f"{spec.name}: {base.current_text} {_when(base.current_label)} mot {previous_text} "
@@ -306,7 +306,7 @@ def _judge(
         trend=trend or Trend.NO_DATA,
         explanation=sentence,
         method=method,
-        previous=None if fmt.must_hide(earlier, spec.sensitive) else earlier,
+        previous=None if before.hidden else earlier,
         previous_text=previous_text,
         change_absolute=change,
         change_relative=relative,
@@ -453,14 +453,50 @@ def _candidates(value: float, spec: _Spec) -> tuple[float, ...]:
     return tuple(step / 4 for step in range(1, 20))
 
 
-def _robust_trend(
-    value: float, earlier: float, n_value: float | None, n_earlier: float | None, spec: _Spec
-) -> Trend | None:
+MAX_CANDIDATES = 41
+"""A window with many hidden parts is tried at this many values from its lowest to its highest possible."""
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The value of a compared window (one period, or the sum or mean of several) as a reader may know it."""
+
+    value: float
+    n: float | None
+    hidden: str  # '' when it may be shown, else the text shown instead (fmt.hidden_reason)
+    candidates: tuple[float, ...]  # every value it could have for a reader: itself when shown
+
+
+def _window(points: Sequence[Point], spec: _Spec) -> _Window:
+    """A window's value and n; hidden when 1–4 or made from a hidden part, with the values it could have."""
+    value, n = _aggregate(points, spec)
+    hidden = fmt.hidden_reason(value, spec.sensitive, [point.value for point in points])
+    if any(point.withheld for point in points):  # a withheld value: a reader cannot know what it could be
+        return _Window(value, n, hidden or fmt.HIDDEN_DERIVED, ())
+    if not hidden:
+        return _Window(value, n, hidden, (value,))
+    options = [_candidates(point.value, spec) for point in points]  # a shown part: its own value
+    if len(points) == 1 or all(len(option) == 1 for option in options):
+        return _Window(value, n, hidden, _candidates(value, spec))
+    low = _aggregate([replace(p, value=min(o)) for p, o in zip(points, options, strict=True)], spec)[0]
+    high = _aggregate([replace(p, value=max(o)) for p, o in zip(points, options, strict=True)], spec)[0]
+    whole = spec.aggregation is Aggregation.SUM and all(float(v).is_integer() for o in options for v in o)
+    steps = min(int(round(high - low)) if whole else MAX_CANDIDATES - 1, MAX_CANDIDATES - 1)
+    grid = {low + (high - low) * i / steps for i in range(steps + 1)} if steps else {low}
+    return _Window(value, n, hidden, tuple(sorted(round(v) if whole else v for v in grid)))
+
+
+def _window_text(window: _Window, spec: _Spec) -> str:
+    """A window's value as the sentence shows it: the unit's format, '1–4', or why it is not shown."""
+    return window.hidden or fmt.value_text(window.value, spec.unit)
+
+
+def _robust_trend(now: _Window, before: _Window, spec: _Spec) -> Trend | None:
     """The trend every possible hidden value gives, or None when it depends on the hidden value."""
     outcomes = {
-        _directed(v, e, _decide(v, e, n_value, n_earlier, spec)[1], spec.direction)
-        for v in _candidates(value, spec)
-        for e in _candidates(earlier, spec)
+        _directed(v, e, _decide(v, e, now.n, before.n, spec)[1], spec.direction)
+        for v in now.candidates
+        for e in before.candidates
     }
     return outcomes.pop() if len(outcomes) == 1 else None
 
@@ -480,27 +516,38 @@ def _assess_target(
     latest = next(reversed(series))
     grain = Grain(target.grain or latest.grain)
     try:
-        period, value = _latest_complete(series, grain, spec)
+        period, window = _latest_complete(series, grain, spec)
         reason = _break_reason(series, target.baseline_start, period.end)
         if reason:
             raise _NoData(reason)
     except _NoData as reason:
         return None, f"{spec.name}: ingen målbedömning eftersom {reason}.", None
+    hidden_path = fmt.must_hide(target.baseline_value, spec.sensitive) or fmt.must_hide(
+        target.target_value, spec.sensitive)
+    paths = [target]
+    if hidden_path:  # a path on a hidden value: judge it for every value that one could have
+        paths = [replace(target, baseline_value=b, target_value=t)
+                 for b in _candidates(target.baseline_value, spec) for t in _candidates(target.target_value, spec)]
+    outcomes = set()
+    for path in paths:
+        expected = path.expected_at(period.start)
+        tolerance = path.tolerance if path.tolerance is not None else DEFAULT_TOLERANCE * abs(expected)
+        outcomes |= {_target_rule(v, expected, tolerance, path.target_value, spec.direction)
+                     for v in window.candidates}
     expected = target.expected_at(period.start)
     tolerance = target.tolerance if target.tolerance is not None else DEFAULT_TOLERANCE * abs(expected)
-    outcomes = {
-        _target_rule(v, expected, tolerance, target.target_value, spec.direction)
-        for v in _candidates(value, spec)
-    }
     goal_period = period_of(target.target_start, grain)
     goal = f"{fmt.value_text(target.target_value, spec.unit)} {_when(goal_period.label)}"
-    head = (
-        f"{spec.name}: {fmt.value_text(value, spec.unit, sensitive=spec.sensitive)} {_when(period.label)} "
-        f"mot planerade {fmt.value_text(expected, spec.unit)} (målet {goal})"
-    )
-    if len(outcomes) > 1:
-        return None, f"{head}, små tal visas inte, så målet kan inte bedömas.", expected
+    head = f"{spec.name}: {_window_text(window, spec)} {_when(period.label)} "
+    if hidden_path:
+        head += "mot målbanan, som inte visas eftersom den börjar eller slutar på ett värde 1–4"
+    else:
+        head += f"mot planerade {fmt.value_text(expected, spec.unit)} (målet {goal})"
+    if len(outcomes) != 1:  # none: a withheld value, which could be anything
+        return None, f"{head}, små tal visas inte, så målet kan inte bedömas.", None if hidden_path else expected
     status, phrase = outcomes.pop()
+    if hidden_path:
+        return status, f"{head}, {phrase.replace(' {tolerance}', '')}.", None
     allowed = (
         f"{fmt.number(tolerance, 1)} procentenheter"
         if spec.unit is Unit.SHARE
@@ -509,11 +556,11 @@ def _assess_target(
     return status, f"{head}, {phrase.format(tolerance=allowed)}.", expected
 
 
-def _latest_complete(series: dict[Period, Point], grain: Grain, spec: _Spec) -> tuple[Period, float]:
+def _latest_complete(series: dict[Period, Point], grain: Grain, spec: _Spec) -> tuple[Period, _Window]:
     """The latest complete period of `grain` and its value, summed or averaged from the series."""
     latest = next(reversed(series))
     if grain is latest.grain:
-        return latest, series[latest].value
+        return latest, _window([series[latest]], spec)
     if not nests_in(latest.grain, grain):
         given = grain_name(latest.grain)
         raise _NoData(f"målet gäller per {grain_name(grain)} men värdena finns per {given}")
@@ -524,7 +571,7 @@ def _latest_complete(series: dict[Period, Point], grain: Grain, spec: _Spec) -> 
     reason = _missing_reason(series, parts)
     if reason:
         raise _NoData(reason)
-    return period, _aggregate([series[p] for p in parts], spec)[0]
+    return period, _window([series[p] for p in parts], spec)
 
 
 def _target_rule(
@@ -611,5 +658,6 @@ Förbättras när fler förbättras än försämras, försämras när fler förs
 oförändrat. Nyckeltal utan bedömning räknas inte, men antalet visas alltid.
 
 **Känsliga nyckeltal** (enskilda personer) visar aldrig antal 1–4; de visas som ”1–4”, och ingen
-procentuell förändring visas då heller.
+procentuell förändring visas då heller. Inte heller en summa, ett medelvärde eller en målbana som bygger
+på ett sådant värde visas, eftersom det dolda värdet då skulle gå att räkna fram.
 """

@@ -58,6 +58,7 @@ class Value:
     preliminary: bool = False
     series_break: bool = False
     counted: tuple[date, date] | None = None  # first and last day counted; None: the whole period
+    withheld: bool = False  # the city's value of a sensitive indicator that would give a hidden district away
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ def values_by_scope(frame: pd.DataFrame) -> dict[ScopeKey, list[Value]]:
                 preliminary=bool(row.get("preliminary") or False),
                 series_break=bool(row.get("series_break") or False),
                 counted=(first, last) if first is not None and last is not None else None,
+                withheld=bool(row.get("withheld") or False),
             )
         )
     return {key: sorted(values, key=lambda v: (v.period.start, v.period.grain)) for key, values in result.items()}
@@ -253,7 +255,8 @@ def _point(
     if inner_break:
         words = f"serien bryts {inner_break[0].label} (ny definition eller källa)"
         note = f"{note}; {words}" if note else words
-    hidden = fmt.must_hide(value, sensitive) or any(fmt.must_hide(p.value, sensitive) for p in parts)
+    hidden = (fmt.must_hide(value, sensitive) or any(fmt.must_hide(p.value, sensitive) for p in parts)
+              or any(p.withheld for p in parts))
     return TrendPoint(
         period=period,
         value=value,

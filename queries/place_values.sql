@@ -1,7 +1,8 @@
 -- place_values: scope_values for every place of a district at once, with the place first: each place's values of the indicators measured per place from a date on, and for indicators computed from events an explicit 0 for each week without events while the district reports EST (a meeting pack reads its place slides with one query instead of one per place)
 -- $district: district code
 -- $from: the first period start to return (date)
--- returns: place, indicator, period_start, grain, value, numerator, denominator, preliminary, series_break
+-- returns: place, indicator, period_start, grain, value, numerator, denominator, preliminary, series_break, withheld
+-- withheld: always false (as scope_values for a place: only a city value is withheld beside its districts)
 with place_indicator as (
     select i.code, i.event_category
     from indicator i
@@ -49,7 +50,8 @@ event_week_value as (
     select ew.place, ew.indicator, ew.period_start, 'week' as grain, coalesce(pv.value, 0) as value,
            pv.numerator, pv.denominator,
            coalesce(pv.preliminary, false) as preliminary,
-           coalesce(pv.series_break, false) as series_break
+           coalesce(pv.series_break, false) as series_break,
+           false as withheld
     from event_week ew
     left join place_value pv
            on pv.place = ew.place and pv.indicator = ew.indicator and pv.period_start = ew.period_start
@@ -58,14 +60,16 @@ event_week_value as (
 
 stored_value as (
     select pv.place, pv.indicator, pv.period_start, pv.grain, pv.value, pv.numerator, pv.denominator,
-           pv.preliminary, pv.series_break
+           pv.preliminary, pv.series_break, false as withheld
     from place_value pv
     where pv.event_category is null or pv.grain <> 'week'
 )
 
-select place, indicator, period_start, grain, value, numerator, denominator, preliminary, series_break
+select place, indicator, period_start, grain, value, numerator, denominator, preliminary, series_break,
+       withheld
 from stored_value
 union all
-select place, indicator, period_start, grain, value, numerator, denominator, preliminary, series_break
+select place, indicator, period_start, grain, value, numerator, denominator, preliminary, series_break,
+       withheld
 from event_week_value
 order by place, indicator, grain, period_start;

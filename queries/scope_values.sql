@@ -2,8 +2,35 @@
 -- $district: district code; for a place, the place's district
 -- $place: place code, or '' for the whole district
 -- $from: the first period start to return (date)
--- returns: indicator, period_start, grain, value, numerator, denominator, preliminary, series_break
-with scope_indicator as (
+-- returns: indicator, period_start, grain, value, numerator, denominator, preliminary, series_break, withheld
+-- withheld: true for a city value of a sensitive indicator shown as hidden though 5 or more (see hidden_part)
+
+-- secondary suppression of a sensitive indicator (values 1–4 hidden, fmt.SUPPRESS_BELOW = 5): the city's value
+-- minus the shown district values of its period is the sum of the hidden ones; the city's value is withheld
+-- when that sum gives a hidden value away: the sum is itself 1–4 (one hidden district, or a few with 1 or 2)
+-- or 4 × their number (each must be 4). A period's districts are those with a value for it (old and new
+-- areas around the 2023 reform alike); EST counts are never sensitive, so stored values are enough
+with hidden_part as (
+    select o.indicator, o.period_start, o.grain, count(*) as parts, sum(o.value) as total
+    from observation o
+    join indicator i on i.code = o.indicator
+    join district d on d.code = o.district
+    where i.sensitive
+      and d.kind <> 'stad'
+      and o.place is null
+      and o.value > 0 and o.value < 5
+    group by o.indicator, o.period_start, o.grain
+),
+
+withheld_cell as (
+    select hp.indicator, hp.period_start, hp.grain, d.code as district
+    from hidden_part hp
+    cross join district d
+    where d.kind = 'stad'
+      and (hp.total < 5 or hp.total >= 4 * hp.parts)
+),
+
+scope_indicator as (
     -- the whole district: every indicator; a place: the indicators measured per place
     select i.code, i.level, i.event_category
     from indicator i
@@ -13,7 +40,7 @@ with scope_indicator as (
 -- the scope's own values; an indicator measured only for the whole city (level 'city') takes the values
 -- of the city pseudo district (kind 'stad')
 scope_value as (
-    select v.indicator, v.period_start, v.grain, v.value, v.numerator, v.denominator, v.preliminary,
+    select v.indicator, v.district, v.period_start, v.grain, v.value, v.numerator, v.denominator, v.preliminary,
            v.series_break, si.event_category
     from indicator_value v
     join scope_indicator si on si.code = v.indicator
@@ -22,7 +49,7 @@ scope_value as (
       and si.level <> 'city'
       and v.district = $district
     union all
-    select v.indicator, v.period_start, v.grain, v.value, v.numerator, v.denominator, v.preliminary,
+    select v.indicator, v.district, v.period_start, v.grain, v.value, v.numerator, v.denominator, v.preliminary,
            v.series_break, si.event_category
     from indicator_value v
     join scope_indicator si on si.code = v.indicator
@@ -63,7 +90,8 @@ event_week_value as (
     select ew.indicator, ew.period_start, 'week' as grain, coalesce(sv.value, 0) as value,
            sv.numerator, sv.denominator,
            coalesce(sv.preliminary, false) as preliminary,
-           coalesce(sv.series_break, false) as series_break
+           coalesce(sv.series_break, false) as series_break,
+           false as withheld
     from event_week ew
     left join scope_value sv
            on sv.indicator = ew.indicator and sv.period_start = ew.period_start and sv.grain = 'week'
@@ -71,14 +99,17 @@ event_week_value as (
 
 stored_value as (
     select sv.indicator, sv.period_start, sv.grain, sv.value, sv.numerator, sv.denominator, sv.preliminary,
-           sv.series_break
+           sv.series_break, wc.district is not null as withheld
     from scope_value sv
+    left join withheld_cell wc
+           on $place = '' and wc.indicator = sv.indicator and wc.district = sv.district
+          and wc.period_start = sv.period_start and wc.grain = sv.grain
     where sv.event_category is null or sv.grain <> 'week'
 )
 
-select indicator, period_start, grain, value, numerator, denominator, preliminary, series_break
+select indicator, period_start, grain, value, numerator, denominator, preliminary, series_break, withheld
 from stored_value
 union all
-select indicator, period_start, grain, value, numerator, denominator, preliminary, series_break
+select indicator, period_start, grain, value, numerator, denominator, preliminary, series_break, withheld
 from event_week_value
 order by indicator, grain, period_start;

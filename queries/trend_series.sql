@@ -5,11 +5,38 @@
 -- $from: the window's first day (date)
 -- $to: the window's last day, inclusive (date)
 -- $grain: the period length events are counted in: week, month, tertial or year (stored values keep their own)
--- returns: scope_kind, scope, period_start, grain, value, numerator, denominator, preliminary, series_break, counted_from, counted_to
+-- returns: scope_kind, scope, period_start, grain, value, numerator, denominator, preliminary, series_break, counted_from, counted_to, withheld
+-- withheld: true for a city value of a sensitive indicator shown as hidden though 5 or more (see hidden_part)
 -- Each scope gets only its own values: a district the rows without place, a place its rows. An indicator
 -- computed from events takes its values from the events alone. counted_from/counted_to are null for stored
 -- values (the whole period); for event counts they are the first and last day counted in the period.
-with chosen_indicator as (
+
+-- secondary suppression of a sensitive indicator (values 1–4 hidden, fmt.SUPPRESS_BELOW = 5): the city's value
+-- minus the shown district values of its period is the sum of the hidden ones; the city's value is withheld
+-- when that sum gives a hidden value away: the sum is itself 1–4 (one hidden district, or a few with 1 or 2)
+-- or 4 × their number (each must be 4). A period's districts are those with a value for it (old and new
+-- areas around the 2023 reform alike); EST counts are never sensitive, so stored values are enough
+with hidden_part as (
+    select o.indicator, o.period_start, o.grain, count(*) as parts, sum(o.value) as total
+    from observation o
+    join indicator i on i.code = o.indicator
+    join district d on d.code = o.district
+    where i.sensitive
+      and d.kind <> 'stad'
+      and o.place is null
+      and o.value > 0 and o.value < 5
+    group by o.indicator, o.period_start, o.grain
+),
+
+withheld_cell as (
+    select hp.indicator, hp.period_start, hp.grain, d.code as district
+    from hidden_part hp
+    cross join district d
+    where d.kind = 'stad'
+      and (hp.total < 5 or hp.total >= 4 * hp.parts)
+),
+
+chosen_indicator as (
     select i.code, i.event_category
     from indicator i
     where i.code = $indicator
@@ -28,10 +55,14 @@ chosen_scope as (
 
 stored_value as (
     select cs.scope_kind, cs.scope, o.period_start, o.grain, o.value, o.numerator, o.denominator, o.preliminary,
-           o.series_break, null::date as counted_from, null::date as counted_to
+           o.series_break, null::date as counted_from, null::date as counted_to,
+           o.place is null and wc.district is not null as withheld
     from observation o
     join chosen_indicator ci on ci.code = o.indicator and ci.event_category is null
     join chosen_scope cs on cs.district = o.district and coalesce(cs.place, '') = coalesce(o.place, '')
+    left join withheld_cell wc
+           on wc.indicator = o.indicator and wc.district = o.district and wc.period_start = o.period_start
+          and wc.grain = o.grain
     where o.period_start <= $to
       and o.period_start + case o.grain
                                when 'week' then interval 7 day
@@ -116,17 +147,18 @@ event_value as (
                                         when 'month' then interval 1 month
                                         when 'tertial' then interval 4 month
                                         else interval 1 year
-                                    end - interval 1 day)::date, cp.last_day) as counted_to
+                                    end - interval 1 day)::date, cp.last_day) as counted_to,
+           false as withheld
     from counted_period cp
     left join event_count ec
            on ec.scope_kind = cp.scope_kind and ec.scope = cp.scope and ec.period_start = cp.period_start
 )
 
 select scope_kind, scope, period_start, grain, value, numerator, denominator, preliminary, series_break,
-       counted_from, counted_to
+       counted_from, counted_to, withheld
 from stored_value
 union all
 select scope_kind, scope, period_start, grain, value, numerator, denominator, preliminary, series_break,
-       counted_from, counted_to
+       counted_from, counted_to, withheld
 from event_value
 order by scope_kind, scope, grain, period_start;

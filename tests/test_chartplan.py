@@ -52,3 +52,39 @@ def test_window_keeps_periods_that_overlap_the_range() -> None:
     shown_rows, widened = chartplan.window(years, Grain.YEAR, Period(date(2023, 6, 1), Grain.MONTH),
                                         Period(date(2024, 2, 1), Grain.MONTH))
     assert list(shown_rows["value"]) == [2023.0, 2024.0] and not widened
+
+
+# --- sensitive indicators: the plan is protected ----------------------------------------------------------------
+
+
+def test_a_sum_over_a_hidden_part_is_flagged_and_the_plan_holds_no_hidden_value() -> None:
+    from followup import fmt
+
+    tertials = frame([("2023-01-01", 2.0, None, False), ("2023-05-01", 6.0, None, False),
+                      ("2023-09-01", 7.0, None, False), ("2024-01-01", 9.0, None, False),
+                      ("2024-05-01", 6.0, None, False), ("2024-09-01", 7.0, None, False)])
+    years = chartplan.aggregate(tertials, Grain.TERTIAL, Grain.YEAR, Aggregation.SUM, sensitive=True)
+    assert years["value"].tolist() == [15.0, 22.0]
+    assert years["hidden"].tolist() == [fmt.HIDDEN_DERIVED, ""]
+    assert "hidden" not in chartplan.aggregate(tertials, Grain.TERTIAL, Grain.YEAR, Aggregation.SUM).columns
+
+
+def test_chart_plan_protects_a_sensitive_series_and_drops_a_target_on_a_hidden_baseline() -> None:
+    from followup import fmt
+
+    indicator = {"code": "unga", "frequency": "tertial", "event_category": None, "sensitive": True,
+                 "aggregation": "sum"}
+    starts = ["2023-01-01", "2023-05-01", "2023-09-01", "2024-01-01", "2024-05-01", "2024-09-01"]
+    values = pd.DataFrame({"indicator": "unga", "grain": "tertial", "period_start": pd.to_datetime(starts),
+                           "value": [2.0, 6.0, 7.0, 9.0, 3.0, 7.0], "denominator": None, "series_break": False})
+    targets = pd.DataFrame([{"indicator": "unga", "baseline_start": date(2023, 1, 1), "baseline_grain": "tertial",
+                             "baseline_value": 2.0, "target_start": date(2025, 1, 1), "target_grain": "tertial",
+                             "target_value": 12.0, "tolerance": None}])
+    plan = chartplan.chart_plan(indicator, values, values.iloc[0:0], targets)
+    assert plan is not None and plan.target is None and plan.note == chartplan.TARGET_HIDDEN
+    frame_ = plan.frame
+    assert frame_["value"].isna().tolist() == [True, False, False, False, True, False]
+    assert frame_["hidden"].tolist() == [fmt.SUPPRESSED, "", "", "", fmt.SUPPRESSED, ""]
+    assert frame_["last_year"].isna().tolist() == [True, True, True, True, False, False]
+    assert frame_["last_year_hidden"].tolist() == ["", "", "", fmt.SUPPRESSED, "", ""]
+    assert not frame_["value"].between(1, 4).any() and not frame_["last_year"].between(1, 4).any()

@@ -573,3 +573,54 @@ def test_figures_export_to_png_and_svg_at_1920x1080(built: dict[str, go.Figure])
                 (OUT / f"test_{name}.svg").write_text(svg, encoding="utf-8")
     finally:
         kaleido.stop_sync_server(silence_warnings=True)
+
+
+# --- protect: the series side of the one suppression path ---------------------------------------------------------
+
+
+def test_protect_hides_values_their_band_and_last_year_and_keeps_earlier_flags() -> None:
+    from followup.charts.frames import protect
+
+    raw = pd.DataFrame({
+        "period_start": [date(2025, m, 1) for m in (1, 2, 3, 4)],
+        "value": [3.0, 12.0, 0.0, 15.0],
+        "low": [1.0, 8.0, 0.0, 10.0], "high": [6.0, 17.0, 2.0, 21.0], "n": [None, None, None, None],
+        "last_year": [9.0, 2.0, 4.5, None],
+        "hidden": ["", "", "", fmt.HIDDEN_DERIVED],  # the fourth is a sum over a hidden part
+    })
+    safe = protect(raw, sensitive=True)
+    assert safe["value"].isna().tolist() == [True, False, False, True]
+    assert safe["hidden"].tolist() == [fmt.SUPPRESSED, "", "", fmt.HIDDEN_DERIVED]
+    assert safe["low"].isna().tolist() == [True, False, False, True]
+    assert safe["last_year"].isna().tolist() == [False, True, True, True]
+    assert safe["last_year_hidden"].tolist() == ["", fmt.SUPPRESSED, fmt.SUPPRESSED, ""]
+    assert protect(safe, sensitive=True).equals(safe)  # safe to apply twice
+    assert protect(raw.drop(columns="hidden"), sensitive=False)["value"].notna().all()
+
+
+def test_protect_and_series_rows_hide_a_withheld_city_value_like_a_value_made_from_a_hidden_one() -> None:
+    from followup.charts.frames import WITHHELD, protect, series_rows
+
+    raw = pd.DataFrame({
+        "period_start": [date(2025, 1, 1), date(2025, 5, 1), date(2025, 9, 1)],
+        "value": [23.0, 17.0, 3.0],
+        WITHHELD: [True, False, False],  # 23 minus the shown districts would be one district's 1–4
+    })
+    safe = protect(raw, sensitive=True)
+    assert safe["value"].isna().tolist() == [True, False, True]
+    assert safe["hidden"].tolist() == [fmt.HIDDEN_DERIVED, "", fmt.SUPPRESSED]
+    assert protect(safe, sensitive=True).equals(safe)
+    rows = series_rows(raw, Grain.TERTIAL, sensitive=True, what="serien")
+    assert [(r.value, r.hidden, r.hidden_text) for r in rows] == [
+        (None, True, fmt.HIDDEN_DERIVED), (17.0, False, fmt.SUPPRESSED), (None, True, fmt.SUPPRESSED)]
+
+
+def test_a_value_made_from_a_hidden_one_is_named_so_in_hover_and_alt() -> None:
+    frame = pd.DataFrame({"period_start": [date(2022, 1, 1), date(2023, 1, 1), date(2024, 1, 1)],
+                          "value": [None, 14.0, 16.0], "hidden": [fmt.HIDDEN_DERIVED, "", ""]})
+    fig = charts.time_series(frame, title="Unga per år", unit=Unit.COUNT, grain=Grain.YEAR,
+                             source=charts.Source("Polisen"), sensitive=True)
+    marks = trace(fig, series_module.HIDDEN_NAME)
+    assert list(marks.hovertext) == [f"2022: {fmt.HIDDEN_DERIVED}"]
+    assert "Inte heller värden som bygger på dem." in charts.alt_text(fig)
+    assert list(trace(fig, "Utfall").y) == [None, 14.0, 16.0]

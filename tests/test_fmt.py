@@ -130,3 +130,28 @@ def test_numbers_use_only_no_break_spaces_and_real_minus(value):
     assert text.startswith(MINUS) == (value < 0 and any(c in "123456789" for c in text))
     digits = text.replace(NB, "").replace(MINUS, "-").replace(",", ".")
     assert abs(float(digits) - value) <= 0.05 + 1e-6 * abs(value)
+
+
+# --- a value made from parts, and a value as it may be held -------------------------------------------------
+
+
+def test_a_value_made_from_a_hidden_part_is_hidden_with_its_own_words() -> None:
+    assert fmt.hidden_reason(3.0, True) == fmt.SUPPRESSED
+    assert fmt.hidden_reason(12.0, True, [9.0, 3.0]) == fmt.HIDDEN_DERIVED  # 12 − 9 would give the 3 away
+    assert fmt.hidden_reason(12.0, True, [6.0, 6.0, 0.0]) == ""  # 0 is shown: it identifies no one
+    assert fmt.hidden_reason(3.0, False, [3.0]) == "" and fmt.hidden_reason(None, True, [None]) == ""
+    assert fmt.hidden_from([9.0, 3.0], True, 12.0) and not fmt.hidden_from([9.0, 6.0], True, 15.0)
+
+
+@pytest.mark.parametrize(("value", "sensitive", "expected"), [
+    (3.0, True, None), (3.0, False, 3.0), (0.0, True, 0.0), (5, True, 5.0), (4.99, True, None),
+    (None, True, None), (float("nan"), False, None), ("tre", False, None),
+])
+def test_safe_is_the_value_a_page_may_hold(value: object, sensitive: bool, expected: float | None) -> None:
+    assert fmt.safe(value, sensitive) == expected
+
+
+def test_safe_treats_pandas_na_as_missing() -> None:
+    import pandas as pd
+
+    assert fmt.safe(pd.NA, True) is None and fmt.safe(pd.NaT, False) is None

@@ -576,3 +576,35 @@ def test_every_status_has_word_icon_and_colour():
 def test_how_status_works_states_the_rules():
     for needle in ("Hur räknas status?", "0,05", "10\u00a0%", "1–4", "slumpvariationen", "Förbättras"):
         assert needle in HOW_STATUS_WORKS
+
+
+# --- values made from hidden ones ------------------------------------------------------------------------------
+
+
+def test_a_window_summed_over_a_hidden_month_is_hidden_and_states_no_change() -> None:
+    from followup import fmt
+
+    series = months(2024, [9, 8, 7, 6, 9, 8, 7, 6, 9, 8, 7, 6]) + months(2025, [9, 2, 7, 6])
+    a = assess(series, name="Unga", unit=Unit.COUNT, direction=LOWER, sensitive=True,
+               comparison=Comparison.TERTIAL, aggregation=Aggregation.SUM)
+    # T1 2025 is 9 + 2 + 7 + 6 = 24 with a hidden February: beside the other months it would give the 2 away
+    assert a.current is None and a.current_text == fmt.HIDDEN_DERIVED and a.suppressed
+    assert a.change_text is None and a.change_absolute is None and a.z is None
+    assert a.explanation.startswith(f"Unga: {fmt.HIDDEN_DERIVED} T1 2025 mot 30 T1 2024, ")
+    assert a.previous == 30.0 and a.trend is Trend.UNCHANGED  # 23–26 against 30: within noise for every one
+
+
+def test_a_target_path_on_a_hidden_baseline_is_judged_for_every_value_and_never_shown() -> None:
+    from followup import fmt
+
+    target = Target(date(2023, 1, 1), 3.0, date(2026, 1, 1), 40.0, grain=Grain.YEAR)
+    a = assess([year(2023, 3), year(2024, 9), year(2025, 12)], name="Unga", unit=Unit.COUNT,
+               direction=HIGHER, sensitive=True, target=target, aggregation=Aggregation.SUM)
+    assert a.expected is None
+    assert "mot målbanan, som inte visas" in (a.target_explanation or "")
+    assert "planerade" not in (a.target_explanation or "")
+    assert a.target_status is TargetStatus.OFF_TRACK  # 12 against a path of 28 (from 1) … 30 (from 4)
+    shown = assess([year(2023, 3), year(2024, 9), year(2025, 12)], name="Unga", unit=Unit.COUNT, direction=HIGHER,
+                   sensitive=False, target=target, aggregation=Aggregation.SUM)
+    assert shown.expected is not None and "planerade" in (shown.target_explanation or "")
+    assert fmt.SUPPRESSED not in (shown.target_explanation or "")

@@ -364,3 +364,18 @@ def test_values_by_scope_reads_trend_series_rows() -> None:
     assert scopes[("district", "bromma")][1] == Value(Period(date(2025, 2, 1), Grain.MONTH), 5.0, n=200.0,
                                                        preliminary=True)
     assert scopes[("place", "hasselby-torg")][0].counted == (date(2025, 10, 1), date(2025, 10, 26))
+
+
+def test_a_withheld_city_value_is_hidden_and_so_is_every_sum_over_it() -> None:
+    frame = pd.DataFrame({
+        "scope_kind": "district", "scope": "stockholm", "grain": "tertial",
+        "period_start": [date(2024, 1, 1), date(2024, 5, 1), date(2024, 9, 1)],
+        "value": [40.0, 41.0, 39.0], "withheld": [False, True, False],
+    })
+    values = trends.values_by_scope(frame)[("district", "stockholm")]
+    assert [v.withheld for v in values] == [False, True, False]
+    tertials = trends.regrain(values, Grain.TERTIAL, Aggregation.SUM, sensitive=True)
+    assert [p.hidden for p in tertials] == [False, True, False]
+    assert [trends.shown_value(p) for p in tertials] == [40.0, None, 39.0]
+    year = trends.regrain(values, Grain.YEAR, Aggregation.SUM, sensitive=True)
+    assert [p.hidden for p in year] == [True]  # 120 − 40 − 39 would give the withheld 41 back

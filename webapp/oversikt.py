@@ -115,18 +115,21 @@ def _since_break(points: Sequence[Point]) -> list[Point]:
 
 
 def _on_grid(points: Sequence[Point]) -> list[float | None]:
-    """Values on every period from the first point to the last, None where a period has no value."""
-    by_period = {point.period: point.value for point in points}
+    """Values on every period from the first point to the last, None where a period has no value or the value
+    is withheld (a city value that would give a hidden district value away)."""
+    by_period = {point.period: None if point.withheld else point.value for point in points}
     first, last = points[0].period, points[-1].period
     return [by_period.get(period) for period in periods_between(first.start, last.start, first.grain)]
 
 
-def _rolling(values: Sequence[float | None], size: int, aggregation: Aggregation) -> list[float | None]:
-    """Rolling totals (or means) over `size` periods; None where a period of the window is missing."""
+def _rolling(values: Sequence[float | None], size: int, aggregation: Aggregation, *,
+             sensitive: bool = False) -> list[float | None]:
+    """Rolling totals (or means) over `size` periods; None where a period of the window is missing or, for a
+    sensitive indicator, hidden (fmt.hidden_from: two totals side by side would give the hidden value away)."""
     result: list[float | None] = []
     for end in range(size, len(values) + 1):
         window = values[end - size : end]
-        if any(v is None for v in window):
+        if any(v is None for v in window) or fmt.hidden_from(window, sensitive):
             result.append(None)
             continue
         total = sum(v for v in window if v is not None)
@@ -134,7 +137,8 @@ def _rolling(values: Sequence[float | None], size: int, aggregation: Aggregation
     return result
 
 
-def spark_values(points: Sequence[Point], frequency: Frequency, aggregation: Aggregation) -> tuple[list[float | None], str]:
+def spark_values(points: Sequence[Point], frequency: Frequency, aggregation: Aggregation, *,
+                 sensitive: bool = False) -> tuple[list[float | None], str]:
     """Sparkline values of a series and a note on what they are ('' when nothing to draw)."""
     frequency = Frequency(frequency)
     shown = _since_break(sorted(_one_grain(points, frequency), key=lambda p: p.period_start))
@@ -148,7 +152,8 @@ def spark_values(points: Sequence[Point], frequency: Frequency, aggregation: Agg
     count = max(PERIODS_PER_YEAR[grain] * SPARK_YEARS, MIN_SPARK_POINTS)
     grid = _on_grid(shown)
     if grain is Grain.WEEK:
-        rolled = _rolling(grid[-(count + ROLLING_WEEKS - 1):], ROLLING_WEEKS, Aggregation(aggregation))
+        rolled = _rolling(grid[-(count + ROLLING_WEEKS - 1):], ROLLING_WEEKS, Aggregation(aggregation),
+                          sensitive=sensitive)
         if not rolled:  # not yet a year of weeks
             return [], ""
         first = shown[-1].period.shift(1 - len(rolled))
@@ -175,7 +180,8 @@ def _goal_codes(indicators: pd.DataFrame) -> dict[str, list[str]]:
 
 def _headline(code: str, catalogue: Mapping[str, Any], assessment: Assessment, points: Sequence[Point]) -> Headline:
     """The Headline of one indicator."""
-    values, note = spark_values(points, Frequency(catalogue["frequency"]), Aggregation(catalogue["aggregation"]))
+    values, note = spark_values(points, Frequency(catalogue["frequency"]), Aggregation(catalogue["aggregation"]),
+                                sensitive=bool(catalogue["sensitive"]))
     return Headline(code, str(catalogue["name"]), Unit(catalogue["unit"]), bool(catalogue["sensitive"]),
                     assessment, tuple(values), note)
 

@@ -107,10 +107,12 @@ def place_map(
     highlight_place: str | None = None,
     value_label: str | None = None,
     unit: Unit = Unit.COUNT,
+    sensitive: bool = False,
     zoom_to_highlight: bool = True,
     height: int = 760,
 ) -> go.Figure:
-    """District outlines (the chosen one filled) and places (frame: code, name, lat, lon, optional value)."""
+    """District outlines (the chosen one filled) and places (frame: code, name, lat, lon, optional value); a
+    sensitive value 1–4 gets no bubble size and reads '1–4'."""
     require(places, ("code", "name", "lat", "lon"), _WHAT)
     features = sorted(districts.get("features", []), key=lambda f: f["properties"]["name"])
     if not features:
@@ -141,7 +143,7 @@ def place_map(
     x_range = [min_lon - pad_lon, max_lon + pad_lon]
     y_range = [min_lat - pad_lat, max_lat + pad_lat]
     _add_district_labels(fig, features, places, x_range, y_range, highlight_district)
-    placed = _add_places(fig, places, highlight_place, value_label, unit)
+    placed = _add_places(fig, places, highlight_place, value_label, unit, sensitive)
     mid_lat = (y_range[0] + y_range[1]) / 2
     hidden_axis = {"visible": False, "showgrid": False, "zeroline": False, "fixedrange": False}
     fig.update_layout(
@@ -151,6 +153,8 @@ def place_map(
         showlegend=False, margin={"l": 30, "r": 30},
     )
     notes = [f"Cirkelns yta visar {value_label}."] if value_label and "value" in places.columns else []
+    if any(p["value_text"] == fmt.SUPPRESSED for p in placed):
+        notes.append(fmt.SUPPRESSION_NOTE)
     notes.append("Gränser: stadsdelsområden (förenklade). Ingen bakgrundskarta.")
     theme.add_footer(fig, source, notes=notes, clearance=12)
     name = chosen["properties"]["name"] if chosen is not None else "Stockholm"
@@ -180,10 +184,12 @@ def _add_district_labels(fig: theme.Spec, features: Sequence[Mapping[str, Any]],
 
 
 def _add_places(fig: theme.Spec, places: pd.DataFrame, highlight: str | None, value_label: str | None,
-                unit: Unit) -> list[dict]:
-    """Places as points (bubbles by value when given) with their names beside them."""
+                unit: Unit, sensitive: bool = False) -> list[dict]:
+    """Places as points (bubbles by value when given, none for a hidden value) with their names beside them."""
     records = places.to_dict("records")
-    values = [number(r.get("value")) for r in records]
+    raw = [number(r.get("value")) for r in records]
+    values = [fmt.safe(v, sensitive) for v in raw]
+    texts = [fmt.value_text(v, unit, sensitive=sensitive) for v in raw]
     largest = max((v for v in values if v is not None), default=0.0)
     sizes, hover = [], []
     for record, value in zip(records, values, strict=True):
@@ -195,7 +201,7 @@ def _add_places(fig: theme.Spec, places: pd.DataFrame, highlight: str | None, va
         sizes.append(size * (1.25 if selected and value is None else 1))
         text = f"<b>{theme.plain(record['name'])}</b>"
         if value_label and "value" in record:
-            text += f"<br>{theme.plain(value_label)}: {fmt.value_text(value, unit)}"
+            text += f"<br>{theme.plain(value_label)}: {texts[len(hover)]}"
         hover.append(text)
     selected_flags = [highlight in (r["code"], r["name"]) for r in records]
     fig.add_trace(theme.trace(
@@ -208,7 +214,7 @@ def _add_places(fig: theme.Spec, places: pd.DataFrame, highlight: str | None, va
                 "line": {"color": [theme.INK if s else "white" for s in selected_flags], "width": 2}},
         hoverinfo="text", hovertext=hover,
     ))
-    return [{**r, "value": v} for r, v in zip(records, values, strict=True)]
+    return [{**r, "value": v, "value_text": t} for r, v, t in zip(records, values, texts, strict=True)]
 
 
 def _text_positions(records: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -227,7 +233,7 @@ def _alt(district: str, places: Sequence[Mapping[str, Any]], highlight: str | No
          unit: Unit) -> str:
     """Swedish description of the map: the district, the places (with values) and the highlighted one."""
     if value_label:
-        items = [f"{p['name']} {fmt.value_text(p['value'], unit)}" for p in places]
+        items = [f"{p['name']} {p['value_text']}" for p in places]
         listing = f"{value_label}: " + ", ".join(items)
     else:
         listing = ", ".join(p["name"] for p in places)

@@ -27,8 +27,12 @@ import plotly.graph_objects as go
 from followup import fmt, stats
 from followup.charts import theme
 from followup.charts.frames import (
+    HIDDEN,
+    LAST_YEAR_HIDDEN,
     Row,
+    flag,
     line_points,
+    reason,
     records,
     midpoint,
     number,
@@ -68,13 +72,17 @@ _RANK = {"main": 1, "hidden": 2, "last_year": 3, "target": 4, "band": 5, "limits
 
 
 def with_last_year(series: pd.DataFrame, grain: Grain) -> pd.DataFrame:
-    """A copy with column last_year: each period's value of the same period a year earlier."""
+    """A copy with column last_year: each period's value of the same period a year earlier (and, for a
+    protected frame, last_year_hidden: whether that value is hidden)."""
     require(series, ("period_start", "value"), _WHAT)
     grain = Grain(grain)
     starts = [_start_of(to_date(d), grain) for d in series["period_start"].tolist()]
     by_start = dict(zip(starts, map(number, series["value"].tolist()), strict=True))
     result = series.copy()
     result["last_year"] = [by_start.get(_year_before(start, grain)) for start in starts]
+    if HIDDEN in series.columns:
+        hidden = dict(zip(starts, map(reason, series[HIDDEN].tolist()), strict=True))
+        result[LAST_YEAR_HIDDEN] = [hidden.get(_year_before(start, grain), "") for start in starts]
     return result
 
 
@@ -99,7 +107,7 @@ def with_confidence_band(series: pd.DataFrame, unit: Unit, *, sensitive: bool = 
     for record in records(series):
         value, n = number(record["value"]), number(record.get("n"))
         low = high = None
-        if value is not None and not fmt.must_hide(value, sensitive):
+        if value is not None and not fmt.must_hide(value, sensitive) and not flag(record.get(HIDDEN)):
             if unit is Unit.SHARE and n:
                 low, high = stats.share_interval(value, n)
             elif unit is Unit.COUNT:
@@ -173,7 +181,8 @@ def _last_year_trace(rows: Sequence[Row], unit: Unit) -> Trace | None:
         return None
     xs, ys = line_points(rows, lambda row: row.last_year)
     hover = [
-        f"{row.period.shift_years(-1).label}: {text_of(row.last_year, unit, hidden=row.last_year_hidden)}"
+        f"{row.period.shift_years(-1).label}: "
+        f"{text_of(row.last_year, unit, hidden=row.last_year_hidden and row.last_year_hidden_text)}"
         for row in rows
     ]
     return _scatter(x=xs, y=ys, mode="lines", name=LAST_YEAR_NAME, connectgaps=False, legendrank=_RANK["last_year"],
@@ -186,7 +195,7 @@ def _main_trace(rows: Sequence[Row], unit: Unit, name: str, band_name: str) -> T
     xs, ys = line_points(rows, lambda row: row.value)
     hover = []
     for row in rows:
-        text = f"{row.period.label}: {text_of(row.value, unit, hidden=row.hidden)}"
+        text = f"{row.period.label}: {text_of(row.value, unit, hidden=row.hidden and row.hidden_text)}"
         if row.low is not None and row.high is not None:
             text += f"<br>{band_name}: {fmt.value_text(row.low, unit)}–{fmt.value_text(row.high, unit)}"
         hover.append(text)
@@ -204,15 +213,16 @@ def _main_trace(rows: Sequence[Row], unit: Unit, name: str, band_name: str) -> T
     )
 
 
-def _hidden_trace(xs: Sequence[str], labels: Sequence[str], *, show_text: bool) -> Trace:
+def _hidden_trace(rows: Sequence[Row], *, show_text: bool) -> Trace:
     """Hollow grey markers at the neutral height for hidden values; nothing of the value itself."""
+    names = [HIDDEN_NAME if row.hidden_text == fmt.SUPPRESSED else row.hidden_text for row in rows]
     return _scatter(
-        x=list(xs), y=[HIDDEN_Y] * len(xs), name=HIDDEN_NAME, legendrank=_RANK["hidden"],
+        x=[row.x for row in rows], y=[HIDDEN_Y] * len(rows), name=HIDDEN_NAME, legendrank=_RANK["hidden"],
         mode="markers+text" if show_text else "markers",
         marker={"symbol": "diamond-open", "size": 16, "color": theme.NEUTRAL, "line": {"width": 3}},
-        text=[fmt.SUPPRESSED] * len(xs) if show_text else None, textposition="top center",
-        textfont={"color": theme.MUTED, "size": theme.NOTE_FONT + 2}, cliponaxis=False,
-        hoverinfo="text", hovertext=[f"{label}: {HIDDEN_NAME}" for label in labels],
+        text=[fmt.SUPPRESSED if row.hidden_text == fmt.SUPPRESSED else "–" for row in rows] if show_text else None,
+        textposition="top center", textfont={"color": theme.MUTED, "size": theme.NOTE_FONT + 2}, cliponaxis=False,
+        hoverinfo="text", hovertext=[f"{row.period.label}: {name}" for row, name in zip(rows, names, strict=True)],
     )
 
 
@@ -344,8 +354,7 @@ def time_series(
     traces.append(_main_trace(rows, unit, name, band_name))
     hidden = [row for row in rows if row.hidden]
     if hidden:
-        traces.append(_hidden_trace([r.x for r in hidden], [r.period.label for r in hidden],
-                                    show_text=len(hidden) <= 6))
+        traces.append(_hidden_trace(hidden, show_text=len(hidden) <= 6))
         notes.append(fmt.SUPPRESSION_NOTE)
     first, last = rows[0].period.start, rows[-1].period.last_day
     marked = 0
@@ -381,9 +390,10 @@ def _alt(
     """One Swedish paragraph describing the time-series chart."""
     parts = [f"Linjediagram: {title}, {range_label(rows[0].period, rows[-1].period)} ({theme.UNIT_TITLES[unit]})."]
     latest = rows[-1]
-    parts.append(f"Senaste värde {text_of(latest.value, unit, hidden=latest.hidden)} ({latest.period.label}).")
+    parts.append(f"Senaste värde {text_of(latest.value, unit, hidden=latest.hidden and latest.hidden_text)} "
+                 f"({latest.period.label}).")
     if latest.last_year is not None or latest.last_year_hidden:
-        before = text_of(latest.last_year, unit, hidden=latest.last_year_hidden)
+        before = text_of(latest.last_year, unit, hidden=latest.last_year_hidden and latest.last_year_hidden_text)
         parts.append(f"Samma period förra året: {before}.")
     if target is not None:
         parts.append(
@@ -397,4 +407,6 @@ def _alt(
         parts.append(f"{activities} insatser ur handlingsplanen är markerade på tidsaxeln.")
     if hidden:
         parts.append("Perioder med värden 1–4 visas inte som tal.")
+    if any(row.hidden_text == fmt.HIDDEN_DERIVED for row in hidden):
+        parts.append("Inte heller värden som bygger på dem.")
     return " ".join(parts)

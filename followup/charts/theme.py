@@ -12,7 +12,6 @@ bands light sky blue, action-plan activities reddish purple; status colours appe
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -235,8 +234,9 @@ def new_figure(height: int, traces: Sequence[Mapping[str, Any]] = ()) -> go.Figu
 
 
 def plain(text: object) -> str:
-    """User text made safe for Plotly's HTML-like labels: '<', '>' and '&' shown, never interpreted."""
-    return html.escape(str(text), quote=False)
+    """User text made safe for Plotly's HTML-like labels: '<', '>' and '&' shown, never interpreted; no control
+    characters (an SVG holding one is not valid XML and does not open)."""
+    return html.escape(fmt.printable(str(text)), quote=False)
 
 
 def through_label(through: Period | date) -> str:
@@ -372,10 +372,8 @@ def _period_name(month: int, grain: Grain | None) -> str:
 
 
 def hide(value: float | None, sensitive: bool) -> float | None:
-    """The value as a chart may hold it: None when missing (NaN) or a hidden sensitive count 1–4."""
-    if value is None or not math.isfinite(float(value)):
-        return None
-    return None if fmt.must_hide(value, sensitive) else float(value)
+    """The value as a chart may hold it: None when missing (NaN) or a hidden sensitive count 1–4 (fmt.safe)."""
+    return fmt.safe(value, sensitive)
 
 
 def value_range(values: Sequence[float | None], *, from_zero: bool) -> list[float]:

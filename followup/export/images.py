@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 
 from followup import charts
 from followup.chartplan import CHART_HEIGHT, build_figure
+from followup.charts.frames import HIDDEN, LAST_YEAR_HIDDEN
 from followup.pack import ChartData, Pack
 
 Progress = Callable[[float, str], None]
@@ -218,8 +219,9 @@ def chart_figure(chart: ChartData, *, demo: bool) -> go.Figure:
         activities = chart.activities if chart.activities is not None else empty_activities()
         return build_figure(chart.indicator_row, chart.plan, chart.shown, scope_name=chart.scope_name,  # type: ignore[arg-type]
                             activities=activities, demo=demo)
+    columns = ["period_start", "value", "last_year", HIDDEN, LAST_YEAR_HIDDEN]
     return charts.time_series(
-        chart.frame[["period_start", "value", "last_year"]],
+        chart.frame[[column for column in columns if column in chart.frame.columns]],
         title=chart.title,
         unit=chart.unit,
         grain=chart.grain,

@@ -1,8 +1,9 @@
 """The numbers behind every chart, as Excel (.xlsx) and CSV in the Swedish Excel style.
 
 chart_table(chart) is the one table of a chart: Period, the line's name (the district or the place),
-Förra året, Mål. A sensitive count of 1–4 is the text "1–4" in every writer, never the number (checked
-again here, not only trusted from the pack). Text cells that a spreadsheet would read as a formula
+Förra året, Mål. A sensitive count of 1–4 is the text "1–4" in every writer, never the number, and a value
+made from one is fmt.HIDDEN_DERIVED (the pack's flags; a number 1–4 left in a sensitive frame is hidden
+here too, not only trusted from the pack). Text cells that a spreadsheet would read as a formula
 (starting with =, +, -, @, tab or carriage return) are neutralised in both formats by the package's
 shared followup.export.neutralise.
 
@@ -26,6 +27,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from followup import fmt
+from followup.charts.frames import HIDDEN, LAST_YEAR_HIDDEN, reason
 from followup.export import neutralise
 from followup.pack import ChartData, Pack
 
@@ -52,22 +54,32 @@ def _is_missing(value: Any) -> bool:
         return False
 
 
-def _raw_values(chart: ChartData, column: str) -> dict[date, Any]:
-    """The chart plan's unhidden values by period start (to tell a hidden 1–4 from a missing value)."""
+HIDDEN_FLAGS = {"value": HIDDEN, "last_year": LAST_YEAR_HIDDEN}
+"""The ChartData.frame column that says what is shown instead of each hidden number column."""
+
+
+def _hidden_texts(chart: ChartData, column: str) -> list[str]:
+    """Per row the text shown instead of a hidden value of the column ('' when not hidden): the frame's flag,
+    and for a hand-made frame without flags the chart plan's protected rows (chart.shown) by period."""
+    frame, flag = chart.frame, HIDDEN_FLAGS.get(column)
+    texts = [reason(v) for v in frame[flag]] if flag and flag in frame.columns else [""] * len(frame)
     shown = chart.shown
-    if shown is None or column not in shown.columns or "period_start" not in shown.columns:
-        return {}
-    return {pd.Timestamp(start).date(): value for start, value in zip(shown["period_start"], shown[column], strict=True)}
+    if flag and shown is not None and flag in shown.columns and "period_start" in shown.columns:
+        by_start = {pd.Timestamp(s).date(): reason(v) for s, v in zip(shown["period_start"], shown[flag], strict=True)}
+        starts = [pd.Timestamp(start).date() for start in frame["period_start"]]
+        texts = [text or by_start.get(start, "") for text, start in zip(texts, starts, strict=True)]
+    return texts
 
 
-def _cell(value: Any, raw: Any, sensitive: bool) -> float | str | None:
-    """A table cell: the number, '1–4' for a hidden sensitive count, None when missing."""
-    if not _is_missing(value):
-        number = float(value)
-        return fmt.SUPPRESSED if fmt.must_hide(number, sensitive) else number
-    if sensitive and not _is_missing(raw) and fmt.must_hide(float(raw), True):
-        return fmt.SUPPRESSED
-    return None
+def _cell(value: Any, hidden: str, sensitive: bool) -> float | str | None:
+    """A table cell: the number; '1–4' (or the hidden text) for a hidden sensitive value; None when missing.
+    A number left 1–4 in a sensitive chart's frame is hidden here too (the frame is not trusted)."""
+    if hidden:
+        return hidden
+    if _is_missing(value):
+        return None
+    number = float(value)
+    return fmt.SUPPRESSED if fmt.must_hide(number, sensitive) else number
 
 
 def line_name(chart: ChartData) -> str:
@@ -79,13 +91,11 @@ def line_name(chart: ChartData) -> str:
 def chart_table(chart: ChartData) -> pd.DataFrame:
     """The numbers behind a chart: Period, <scope name>, Förra året, Mål; hidden 1–4 as the text '1–4'."""
     frame = chart.frame
-    starts = [pd.Timestamp(start).date() for start in frame["period_start"]]
     columns: dict[str, list[Any]] = {PERIOD: [str(label) for label in frame["period"]]}
     for column, heading in zip(NUMBER_COLUMNS, (line_name(chart), LAST_YEAR, TARGET), strict=True):
-        raw = _raw_values(chart, column) if column != "target" else {}
+        hidden = _hidden_texts(chart, column)
         values = frame[column] if column in frame.columns else [None] * len(frame)
-        columns[heading] = [_cell(value, raw.get(start), chart.sensitive)
-                            for value, start in zip(values, starts, strict=True)]
+        columns[heading] = [_cell(value, text, chart.sensitive) for value, text in zip(values, hidden, strict=True)]
     table = pd.DataFrame(columns, dtype=object)
     table.attrs = {
         "title": chart.title,

@@ -24,7 +24,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from followup.charts import theme
-from followup.export import neutralise
+from followup.export import neutralise, printable
 from followup.export.deck import DEMO_NOTE, LAST_YEAR_NAME, NUMBER_FORMATS, TARGET_NAME, chart_values
 from followup.model import Unit
 from followup.pack import ChartData, Pack, Slide, SlideKind
@@ -81,7 +81,7 @@ def _sheet_names(titles: Sequence[str]) -> list[str]:
     names: list[str] = []
     used = {SUMMARY_SHEET.casefold()}
     for title in titles:
-        base = _SHEET_FORBIDDEN.sub(" ", title).strip(" '") or "Blad"
+        base = _SHEET_FORBIDDEN.sub(" ", printable(title)).strip(" '") or "Blad"
         base = " ".join(base.split())[:SHEET_NAME_MAX].rstrip()
         name, number = base, 2
         while name.casefold() in used:
@@ -244,7 +244,8 @@ def _chart(sheet: Worksheet, row: int, chart: ChartData) -> int:
             _number_cell(sheet, row, column, values[index], number_format)
     if chart.sensitive:
         row += 1
-        text_cell(sheet, row, 1, "Tomma celler: värdet saknas eller är 1–4 och visas inte (känsligt nyckeltal).")
+        text_cell(sheet, row, 1, "Tomma celler: värdet saknas, eller det är 1–4 eller bygger på ett värde 1–4 och "
+                                 "visas inte (känsligt nyckeltal).")
         sheet.cell(row=row, column=1).font = _MUTED
     row += 1
     text_cell(sheet, row, 1, f"Källa: {chart.source}")
