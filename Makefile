@@ -4,7 +4,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test demo lint browser bench bench-growth
+.PHONY: run test demo lint browser bench bench-growth audit
 
 run: $(VENV)/.installed-run  ## start the dashboard; the demo database is built on first start
 	$(PY) -m streamlit run dashboard.py
@@ -35,6 +35,15 @@ bench-growth: $(VENV)/.installed-dev  ## pages at S, M and L and how their times
 	done
 	$(PY) bench/growth.py bench/results/S.json bench/results/M.json bench/results/L.json
 
+# Not part of `make test` or CI: a new advisory for a pinned package must not block unrelated work.
+# pip-audit (requirements-audit.txt, in its own .venv-audit) checks exactly the pinned packages of
+# requirements.txt and requirements-dev.txt against PyPI's advisory data (AUDIT_SERVICE=osv asks osv.dev).
+# It fails on a finding, and also when the advisory data cannot be reached ("could not be audited").
+AUDIT_VENV := .venv-audit
+AUDIT_SERVICE ?= pypi
+audit: $(AUDIT_VENV)/.installed  ## known vulnerabilities in the pinned packages (pip-audit; AUDIT_SERVICE=pypi|osv)
+	$(AUDIT_VENV)/bin/python scripts/audit.py --service $(AUDIT_SERVICE) requirements.txt requirements-dev.txt
+
 # Debian's chromium for the browser tests. Outside CI a failed install only warns (the browser tests
 # are then skipped); under CI (CI=true) it stops the run.
 browser:
@@ -48,3 +57,8 @@ $(VENV)/.installed-run: requirements.txt
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt
 	scripts/setup requirements-dev.txt
 	touch $@ $(VENV)/.installed-run
+
+$(AUDIT_VENV)/.installed: requirements-audit.txt
+	$${PYTHON:-python3} -m venv $(AUDIT_VENV)
+	$(AUDIT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-audit.txt
+	touch $@

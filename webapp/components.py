@@ -19,7 +19,7 @@ DEFAULT_DISTRICT = "hasselby-vallingby"
 
 DEMO_NOTICE = "**Exempeldata – påhittade siffror.** Alla värden är genererade för att visa hur verktyget fungerar."
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|:~$=^])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|:~$=^&])")  # & too: '&lt;' must not become '<'
 
 
 def plain(text: str) -> str:

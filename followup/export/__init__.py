@@ -1,10 +1,14 @@
 """Exports of a meeting Pack: a PowerPoint deck (deck), the year-end workbook (workbook), images and tables.
 
 Every writer takes a followup.pack.Pack (already suppressed) and returns bytes; nothing here queries.
-One shared rule for text written to spreadsheets (xlsx and csv) lives here: `neutralise`.
+Two shared rules for text live here: `printable` (no control characters that XML, so .pptx and .xlsx,
+cannot hold; a bell character in a chart title used to crash the deck) and `neutralise` for spreadsheets
+(xlsx and csv: no formulas).
 """
 
 from __future__ import annotations
+
+from followup.fmt import printable  # noqa: F401 (the writers' shared rule; it lives with the other text rules)
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make Excel (or LibreOffice) read a cell as a formula (OWASP CSV injection list)."""
@@ -13,5 +17,6 @@ GUARD = "'"
 
 
 def neutralise(text: str) -> str:
-    """Text that no spreadsheet evaluates: an apostrophe before a leading =, +, -, @, tab or return."""
+    """Text that no spreadsheet evaluates: printable, then an apostrophe before a leading =, +, -, @, tab or return."""
+    text = printable(text)
     return GUARD + text if text.startswith(FORMULA_START) else text

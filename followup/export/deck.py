@@ -18,6 +18,9 @@ Sensitive counts: ChartData.frame already holds None for hidden 1–4 values; th
 the line (the chart shows blanks as gaps), never a number. Number formats are Excel codes, which
 PowerPoint shows with the reader's separators: decimal comma and space grouping on a Swedish computer.
 
+Control characters: build_deck first makes every text of the Pack printable (followup.export.printable, in
+_printable), since lxml refuses a bell or NUL character anywhere in the slide or chart XML.
+
 Speed (issue 6): a city deck has some 30 slides and 50 charts. Building it avoids python-pptx's slow paths
 without changing a byte of the slides or charts: part names are found without walking the package each time
 (_quick_partnames), text run properties are made once per look and copied (_set_look), and a chart is styled
@@ -34,13 +37,17 @@ import math
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
+from enum import Enum
+from typing import Any
 
 import pandas as pd
+import xlsxwriter
 from pptx import Presentation
 from pptx.chart.chart import Chart
 from pptx.chart.data import CategoryChartData
+from pptx.chart.xlsx import CategoryWorkbookWriter
 from pptx.chart.series import LineSeries
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE, XL_TICK_LABEL_POSITION
@@ -54,6 +61,7 @@ from pptx.oxml.chart.chart import CT_ChartSpace
 from pptx.oxml.ns import nsdecls, qn
 from pptx.oxml.text import CT_TextCharacterProperties
 from pptx.presentation import Presentation as PresentationObject
+from pptx.util import lazyproperty
 from pptx.shapes.autoshape import Shape
 from pptx.shapes.graphfrm import GraphicFrame
 from pptx.slide import Slide as PptxSlide
@@ -63,8 +71,9 @@ from pptx.util import Inches, Pt
 
 from followup import fmt
 from followup.charts import theme
+from followup.export import printable
 from followup.model import Unit
-from followup.pack import ChartData, Pack, Slide, SlideKind
+from followup.pack import ChartData, Pack, Slide, SlideKind, StatusLine
 from followup.periods import MONTH_NAMES
 from followup.status import DISPLAY
 
@@ -213,6 +222,7 @@ def build_deck(
 ) -> bytes:
     """The Pack as a .pptx: a title slide, then one slide per Pack slide; `progress(fraction, text)` per slide."""
     report = progress or (lambda fraction, text: None)
+    pack = _printable(pack)
     presentation, style = _open(template)
     slides = list(pack.slides)
     if not slides or slides[0].kind is not SlideKind.TITLE:
@@ -242,6 +252,47 @@ def build_year_end_deck(
 ) -> bytes:
     """The year-end compilation (a Pack from build_year_end) as a deck: the same slides, the same rules."""
     return build_deck(pack, template=template, progress=progress, today=today)
+
+
+# --- text the slides can hold -------------------------------------------------------------------------------
+
+_NOT_DRAWN = frozenset({"plan", "shown", "activities", "indicator_row"})
+"""ChartData fields the deck never draws (left as they are)."""
+
+
+def _printable(value: Any) -> Any:
+    """VALUE with every text the deck draws made printable (followup.export.printable): the Pack, its slides,
+    status lines, charts, frames and tables. The deck's one place for control characters, which lxml refuses."""
+    if isinstance(value, Enum):
+        return value
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, pd.DataFrame):
+        return _printable_frame(value)
+    if isinstance(value, tuple):
+        return tuple(_printable(item) for item in value)
+    if isinstance(value, Pack | Slide | StatusLine | ChartData):
+        return replace(value, **{f.name: _printable(getattr(value, f.name)) for f in fields(value)
+                                 if f.name not in _NOT_DRAWN})
+    return value
+
+
+def _printable_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """FRAME with printable headings and text cells; the frame itself when nothing needed it."""
+    out = frame
+    for index in range(frame.shape[1]):
+        column = frame.iloc[:, index]
+        if not (pd.api.types.is_object_dtype(column.dtype) or pd.api.types.is_string_dtype(column.dtype)):
+            continue
+        for row, value in enumerate(column.tolist()):
+            if isinstance(value, str) and printable(value) != value:
+                out = out.copy() if out is frame else out
+                out.iloc[row, index] = printable(value)
+    headings = [printable(heading) if isinstance(heading, str) else heading for heading in frame.columns]
+    if headings != list(frame.columns):
+        out = out.copy() if out is frame else out
+        out.columns = headings
+    return out
 
 
 # --- presentation and layouts ------------------------------------------------------------------------------
@@ -821,12 +872,32 @@ def _chart_block(page: PptxSlide, style: _Style, chart: ChartData, box: Box, not
         notes.append(f"{chart.title}: {chart.assessment_text}")
 
 
+class _TextWorkbookWriter(CategoryWorkbookWriter):
+    """The chart's embedded workbook with every string written as a string: a series name or category label that
+    starts with '=' is never a formula (python-pptx's writer lets XlsxWriter's write() turn it into one)."""
+
+    @contextmanager
+    def _open_worksheet(self, xlsx_file: Any) -> Iterator[tuple[Any, Any]]:
+        workbook = xlsxwriter.Workbook(xlsx_file, {"in_memory": True, "strings_to_formulas": False})
+        worksheet = workbook.add_worksheet()
+        yield workbook, worksheet
+        workbook.close()
+
+
+class _ChartData(CategoryChartData):
+    """CategoryChartData whose embedded workbook (the data PowerPoint edits) never holds a formula."""
+
+    @lazyproperty
+    def _workbook_writer(self) -> _TextWorkbookWriter:
+        return _TextWorkbookWriter(self)
+
+
 def _add_chart(page: PptxSlide, style: _Style, chart: ChartData, box: Box) -> GraphicFrame:
     """A LINE_MARKERS chart of the frame: categories are the period labels, gaps stay gaps."""
     number_format = NUMBER_FORMATS.get(Unit(chart.unit), "General")
     specs = series_specs(chart)
     values = {spec.column: chart_values(chart, spec.column) for spec in specs}
-    data = CategoryChartData(number_format=number_format)
+    data = _ChartData(number_format=number_format)
     data.categories = [str(label) for label in chart.frame["period"].tolist()]
     for spec in specs:
         data.add_series(spec.name, values[spec.column])

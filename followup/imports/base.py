@@ -10,6 +10,8 @@ transaction, or not at all.
 from __future__ import annotations
 
 import hashlib
+import math
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,8 +19,21 @@ import pandas as pd
 
 from followup.model import LoadKind
 
-MAX_FILE_BYTES = 200 * 1024 * 1024
+MIB = 1024 * 1024
+"""A megabyte as Streamlit counts it (server.maxUploadSize is in these)."""
+
+MAX_FILE_BYTES = 200 * MIB
 """The largest file a load accepts (also Streamlit's server.maxUploadSize in .streamlit/config.toml)."""
+
+MAX_UNPACKED_BYTES = 10 * MAX_FILE_BYTES
+"""The most an Excel workbook may unpack to (its XML is typically 5–10 times the zipped file): a small
+file that unpacks to gigabytes (a 'zip bomb') is refused before it is read."""
+
+MAX_NAME_CHARS = 200
+"""A file name longer than this is shortened (keeping its extension) where it is shown and recorded."""
+
+_NOT_SHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+"""Control, zero-width and direction-changing characters: a name with them does not read as it is."""
 
 MAX_PROBLEMS = 200
 """Problems listed per file; beyond this the message says how many more there are."""
@@ -90,6 +105,32 @@ class Batch:
     def ok(self) -> bool:
         """True when the file has no problems and may be loaded."""
         return not self.problems
+
+
+def megabytes(size: int, *, up: bool = True) -> str:
+    """'200,1' for a size in bytes ('200' for whole megabytes), to a tenth: rounded up for a file, down for a limit,
+    so that a file over a limit never reads as the limit."""
+    tenths = math.ceil(size * 10 / MIB) if up else math.floor(size * 10 / MIB)
+    return str(tenths // 10) if tenths % 10 == 0 else f"{tenths // 10},{tenths % 10}"
+
+
+def size_problem(size: int, limit: int = MAX_FILE_BYTES) -> str | None:
+    """Why a file of SIZE bytes cannot be loaded (Swedish, with the limit and the fix), or None when it can."""
+    if size <= limit:
+        return None
+    return (f"filen är för stor: {megabytes(size)} MB, och största tillåtna storlek är {megabytes(limit, up=False)} MB. Dela "
+            "upp den i flera filer (till exempel en per år) och ladda dem var för sig.")
+
+
+def file_label(file_name: str) -> str:
+    """The name a file is shown and recorded under: its last path part, without control, zero-width or
+    direction-changing characters, at most MAX_NAME_CHARS long. Only ever text: nothing opens it as a path."""
+    name = re.split(r"[\\/]", _NOT_SHOWN.sub("", file_name))[-1].strip() or "namnlös fil"
+    if len(name) <= MAX_NAME_CHARS:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    ending = f".{extension}" if dot and stem and len(extension) <= 10 else ""
+    return name[: MAX_NAME_CHARS - len(ending) - 1] + "…" + ending
 
 
 def checksum(data: bytes) -> str:

@@ -22,7 +22,8 @@ from pathlib import PurePath
 import numpy as np
 import pandas as pd
 
-from followup.imports.base import MAX_FILE_BYTES, LoadRefused, Problem
+from followup.imports.base import (MAX_FILE_BYTES, MAX_UNPACKED_BYTES, LoadRefused, Problem, megabytes,
+                                   size_problem)
 from followup.imports.text import normalise
 
 Columns = Mapping[str, Sequence[str]]
@@ -103,12 +104,8 @@ def file_kind(data: bytes, file_name: str) -> str:
     suffix = PurePath(file_name).suffix.lower()
     if not data or not data.strip():
         raise refuse(file_name, "filen är tom. Välj filen med värdena och ladda den igen.")
-    if len(data) > MAX_FILE_BYTES:
-        size, limit = len(data) / 1024 / 1024, MAX_FILE_BYTES // 1024 // 1024
-        raise refuse(
-            file_name,
-            f"filen är för stor ({size:.0f} MB; högst {limit} MB). Dela upp den i flera filer och ladda dem var för sig.",
-        )
+    if (too_large := size_problem(len(data), MAX_FILE_BYTES)) is not None:
+        raise refuse(file_name, too_large)
     for magic, message in _MAGIC:
         if data.startswith(magic) and message:
             raise refuse(file_name, f"{message}. {_FIX_SAVE}")
@@ -120,6 +117,7 @@ def file_kind(data: bytes, file_name: str) -> str:
         )
     if data.startswith(_ZIP):
         if _is_xlsx(data):
+            _refuse_zip_bomb(data, file_name)
             return "xlsx"
         raise refuse(file_name, f"filen är ett zip-arkiv men inte en Excel-arbetsbok (.xlsx). {_FIX_SAVE}")
     if suffix in (".xlsx", ".xlsm"):
@@ -136,6 +134,19 @@ def _is_xlsx(data: bytes) -> bool:
             return "xl/workbook.xml" in archive.namelist()
     except zipfile.BadZipFile:
         return False
+
+
+def _refuse_zip_bomb(data: bytes, file_name: str) -> None:
+    """LoadRefused when a workbook would unpack to more than MAX_UNPACKED_BYTES (sizes from its directory; the
+    zip reader never returns more than a part's recorded size)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        unpacked = sum(part.file_size for part in archive.infolist())
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise refuse(
+            file_name,
+            f"arbetsboken packas upp till {megabytes(unpacked)} MB, mer än de {megabytes(MAX_UNPACKED_BYTES, up=False)} MB som kan "
+            "läsas. Dela upp den i flera filer, eller spara den som CSV (UTF-8) och ladda den i delar.",
+        )
 
 
 def _looks_binary(data: bytes) -> bool:
