@@ -189,9 +189,9 @@ def test_the_public_screen_does_not_open_an_internal_page_by_its_address(demo_db
 
 def test_a_sign_in_older_than_a_working_day_is_asked_for_again(demo_db_copy: Path, access_file: Path) -> None:
     now = time.time()
-    fresh = open_as("views/oversikt.py", {**signed_in(ADMIN), "auth_time": int(now - 3600)})
+    fresh = open_as("views/oversikt.py", {**signed_in(ADMIN), "iat": int(now - 3600), "auth_time": int(now - 99999)})
     assert fresh.title[0].value.startswith("Översikt")
-    stale = open_as("views/oversikt.py", {**signed_in(ADMIN), "auth_time": int(now - (auth.SESSION_HOURS + 1) * 3600)})
+    stale = open_as("views/oversikt.py", {**signed_in(ADMIN), "iat": int(now - (auth.SESSION_HOURS + 1) * 3600)})
     assert [t.value for t in stale.title] == ["Logga in"]
     assert "Inloggningen har gått ut" in infos(stale)
     assert not stale.dataframe and not stale.sidebar.selectbox

@@ -102,13 +102,14 @@ def _only(show: Callable[[], None], title: str, icon: str) -> NoReturn:
 
 
 def signed_in() -> bool:
-    """True when a user is signed in and signed in less than SESSION_HOURS ago.
+    """True when a user is signed in with a token issued less than SESSION_HOURS ago.
 
     Streamlit keeps the token's claims (and so the roles) in its cookie for 30 days; asking for a new
-    sign-in after a working day means a role removed in Entra ID stops working by the next day."""
+    sign-in after a working day means a role removed in Entra ID stops working by the next day. The token's
+    issue time (iat) counts, not auth_time: with single sign-on a new token keeps the first auth_time."""
     if not st.user.is_logged_in:
         return False
-    signed_at = st.user.get("auth_time") or st.user.get("iat")
+    signed_at = st.user.get("iat") or st.user.get("auth_time")
     return signed_at is None or time.time() - float(signed_at) < SESSION_HOURS * 3600
 
 
