@@ -255,8 +255,7 @@ def _point(
     if inner_break:
         words = f"serien bryts {inner_break[0].label} (ny definition eller källa)"
         note = f"{note}; {words}" if note else words
-    hidden = (fmt.must_hide(value, sensitive) or any(fmt.must_hide(p.value, sensitive) for p in parts)
-              or any(p.withheld for p in parts))
+    hidden = fmt.hidden_from([p.value for p in parts], sensitive, value) or any(p.withheld for p in parts)
     return TrendPoint(
         period=period,
         value=value,

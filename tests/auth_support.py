@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import shutil
 import subprocess
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -114,14 +113,6 @@ def secrets_text(app_port: int, provider_url: str) -> str:
         f'client_secret = "{CLIENT_SECRET}"\n'
         f'server_metadata_url = "{provider_url}/.well-known/openid-configuration"\n'
     )
-
-
-def copy_database(source: Path, target: Path) -> None:
-    """Copy a database file and its write-ahead log, if any."""
-    shutil.copyfile(source, target)
-    wal = Path(f"{source}.wal")
-    if wal.exists():
-        shutil.copyfile(wal, Path(f"{target}.wal"))
 
 
 @contextmanager

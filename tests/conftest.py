@@ -7,7 +7,6 @@ FOLLOWUP_DB pointing into a temporary folder, and the session fails if the real 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -23,6 +22,7 @@ if str(ROOT) not in sys.path:  # `pytest` (not only `python -m pytest`) must fin
     sys.path.insert(0, str(ROOT))
 
 from followup import config, db  # noqa: E402
+from table_state import copy_database  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 PARENTS_SQL = FIXTURES / "parents.sql"
@@ -96,18 +96,10 @@ def demo_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _copy_database(source: Path, target: Path) -> None:
-    """Copy a database file and its write-ahead log, if any."""
-    shutil.copyfile(source, target)
-    wal = Path(f"{source}.wal")
-    if wal.exists():
-        shutil.copyfile(wal, Path(f"{target}.wal"))
-
-
 @pytest.fixture
 def demo_db_copy(demo_db_path: Path, tmp_db_path: Path) -> Path:
     """A private, writable copy of the demo database at tmp_db_path (FOLLOWUP_DB points at it)."""
-    _copy_database(demo_db_path, tmp_db_path)
+    copy_database(demo_db_path, tmp_db_path)
     return tmp_db_path
 
 
@@ -177,7 +169,7 @@ def reference_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def reference_db_copy(reference_db_path: Path, tmp_db_path: Path) -> Path:
     """A private, writable copy of reference_db_path at tmp_db_path (FOLLOWUP_DB points at it)."""
-    _copy_database(reference_db_path, tmp_db_path)
+    copy_database(reference_db_path, tmp_db_path)
     return tmp_db_path
 
 
@@ -197,7 +189,7 @@ def dashboard_url(demo_db_path: Path, tmp_path_factory: pytest.TempPathFactory) 
 
     folder = tmp_path_factory.mktemp("dashboard")
     path = folder / "demo.duckdb"
-    _copy_database(demo_db_path, path)
+    copy_database(demo_db_path, path)
     with streamlit_server(path, folder / "streamlit.log") as url:
         yield url
 

@@ -28,7 +28,6 @@ from auth_support import (
     Account,
     SignInApp,
     close_tab,
-    copy_database,
     mock_provider,
     new_tab,
     settle,
@@ -38,6 +37,7 @@ from auth_support import (
     visit,
 )
 from e2e_support import AREAS, ERROR_ELEMENTS, assert_overview, screenshot
+from table_state import copy_database
 
 EDITOR = Account("redaktor.hv@example.se", ("Followup.Editor.hasselby-vallingby",))
 READER = Account("lasare@example.se")

@@ -20,7 +20,6 @@ import ast
 import io
 import json
 import re
-import shutil
 import tomllib
 import zipfile
 from collections.abc import Iterator
@@ -37,13 +36,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from followup import access, actionplan, comments, commitments, config, db, imports, pack, queries
-from followup.export import FORMULA_START, deck, printable, tables, workbook
+from followup.export import FORMULA_START, deck, tables, workbook
+from followup.fmt import printable
 from followup.imports import aliases, base, tabular
 from followup.model import ActivityStatus, Grain, PreventionLevel, PreventionType, Unit
 from followup.pack import CHART_COLUMNS, ChartData, Pack, Slide, SlideKind, StatusLine
 from followup.periods import Period, parse_period
 from followup.status import Trend
-from table_state import table_checksums
+from table_state import copy_database, table_checksums
 from tests import app_support
 from webapp.components import plain
 
@@ -121,9 +121,7 @@ def store_payloads(con: duckdb.DuckDBPyConnection) -> None:
 def hostile_db_path(demo_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the demo database with the corpus stored in every free-text field. Read it, never write."""
     path = tmp_path_factory.mktemp("hostile") / "hostile.duckdb"
-    shutil.copyfile(demo_db_path, path)
-    if Path(f"{demo_db_path}.wal").exists():
-        shutil.copyfile(f"{demo_db_path}.wal", f"{path}.wal")
+    copy_database(demo_db_path, path)
     with closing(db.open_database(path)) as con:
         store_payloads(con)
         con.execute("checkpoint")

@@ -32,7 +32,6 @@ import io
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -54,6 +53,7 @@ from followup.charts import series as series_charts
 from followup.export import deck, images, tables, workbook
 from followup.model import Aggregation, Grain
 from followup.periods import Period, parse_period
+from table_state import copy_database
 from tests import app_support
 
 PERIOD = parse_period("2025-T2")
@@ -325,9 +325,7 @@ def chart_code(key: str) -> str:
 def privacy_db(demo_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the demo with yearly targets on a sensitive tertial indicator (shown and hidden baseline)."""
     path = tmp_path_factory.mktemp("privacy") / "privacy.duckdb"
-    shutil.copyfile(demo_db_path, path)
-    if Path(f"{demo_db_path}.wal").exists():
-        shutil.copyfile(f"{demo_db_path}.wal", f"{path}.wal")
+    copy_database(demo_db_path, path)
     with closing(duckdb.connect(str(path))) as con:
         for district, baseline in (("bromma", 9.0), ("skarpnack", HIDDEN_BASELINE)):
             con.execute(

@@ -22,7 +22,7 @@ st.dataframe(handlingsplan.table(activities, goals), hide_index=True, width="str
              column_config=handlingsplan.COLUMN_WIDTHS)
 
 principal = state.current_user()
-if auth.may_write(principal, district):
+if principal.can_write(district):
     add, edit = st.tabs(["Lägg till insats", "Ändra eller avsluta"])
     with add:
         handlingsplan.add_form(district, goals, places)

@@ -21,6 +21,7 @@ import streamlit as st
 from followup import access
 from followup.access import Principal, Role
 from webapp import state
+from webapp.components import district_name, plain
 
 LOCAL_BANNER = ("**Lokalt läge – ingen inloggning.** Alla som når den här datorn kan läsa och ändra. Konfigurera "
                 "inloggning ([auth] i .streamlit/secrets.toml) innan dashboarden delas.")
@@ -128,8 +129,6 @@ def _sign_in_page() -> None:
 
 def _no_access_page() -> None:
     """A signed-in user without a role: who they are, why they see nothing and whom to ask."""
-    from webapp.components import plain
-
     st.title("Ingen behörighet")
     st.markdown(f"Du är inloggad som **{plain(str(st.user.get('email') or ''))}** men har ingen roll i "
                 "uppföljningen. Be en administratör att ge dig rollen läsare, redaktör eller administratör "
@@ -140,27 +139,18 @@ def _no_access_page() -> None:
 
 def _access_file_error(error: str) -> None:
     """The access file cannot be read: say where and how to fix it; nothing else is shown."""
-    from webapp.components import plain
-
     st.title("Behörighetsfilen går inte att använda")
     st.error(plain(error), icon=":material/error:")
 
 
 def identity(principal: Principal) -> None:
     """The sidebar's line on who is signed in (with a sign-out button), or the local-mode banner."""
-    from webapp.components import plain
-
     if not sign_in_configured():
         st.sidebar.warning(LOCAL_BANNER, icon=":material/lock_open:")
         return
     st.sidebar.caption(f"Inloggad som {plain(principal.name)} · {plain(role_text(principal))}")
     if st.sidebar.button("Logga ut", icon=":material/logout:"):
         st.logout()
-
-
-def may_write(principal: Principal, district: str) -> bool:
-    """True when PRINCIPAL may write DISTRICT's data (the core checks again when the write is made)."""
-    return principal.can_write(district)
 
 
 def may_edit(principal: Principal) -> bool:
@@ -170,8 +160,6 @@ def may_edit(principal: Principal) -> bool:
 
 def read_only_notice(principal: Principal, district_name: str, what: str) -> None:
     """Say that the user may read but not change WHAT (for the district, when named), and whom to ask."""
-    from webapp.components import plain
-
     where = f" för {district_name}" if district_name else ""
     st.info(plain(READ_ONLY_TEXT.format(what=what, where=where) + f"du är {role_text(principal)}. Be en "
                   "administratör om behörighet."), icon=":material/visibility:")
@@ -179,8 +167,6 @@ def read_only_notice(principal: Principal, district_name: str, what: str) -> Non
 
 def role_text(principal: Principal) -> str:
     """The role in words, with an editor's districts by name: 'redaktör för Bromma och Farsta'."""
-    from webapp.components import district_name
-
     role = access.ROLE_WORD[principal.role] if principal.role else "utan roll"
     if principal.role is not Role.EDITOR:
         return role

@@ -152,7 +152,7 @@ def analysis(district: str, goals: Mapping[str, str], indicators: pd.DataFrame) 
                 f"{components.plain(str(row['locked_by']))}. Kommentarerna kan inte ändras.", icon=":material/lock:")
         return
     principal = state.current_user()
-    if not auth.may_write(principal, district):
+    if not principal.can_write(district):
         auth.read_only_notice(principal, components.district_name(district), "kommentarerna")
         return
     comment_form(district, goal, indicator, period, latest)
@@ -220,7 +220,7 @@ def commitment_section(district: str, goals: Mapping[str, str]) -> None:
     if not listed.empty:
         st.dataframe(commitment_table(listed, goals), hide_index=True, width="stretch")
     principal = state.current_user()
-    if not auth.may_write(principal, district):
+    if not principal.can_write(district):
         auth.read_only_notice(principal, components.district_name(district), "besluten och åtagandena")
         return
     with st.form("nytt-atagande"):

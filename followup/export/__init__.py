@@ -1,14 +1,14 @@
 """Exports of a meeting Pack: a PowerPoint deck (deck), the year-end workbook (workbook), images and tables.
 
 Every writer takes a followup.pack.Pack (already suppressed) and returns bytes; nothing here queries.
-Two shared rules for text live here: `printable` (no control characters that XML, so .pptx and .xlsx,
-cannot hold; a bell character in a chart title used to crash the deck) and `neutralise` for spreadsheets
-(xlsx and csv: no formulas).
+Text goes through followup.fmt.printable (no control characters that XML, so .pptx, .xlsx and SVG,
+cannot hold; a bell character in a chart title used to crash the deck), and text in spreadsheets (xlsx and
+csv) through `neutralise` here: no formulas.
 """
 
 from __future__ import annotations
 
-from followup.fmt import printable  # noqa: F401 (the writers' shared rule; it lives with the other text rules)
+from followup.fmt import printable
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make Excel (or LibreOffice) read a cell as a formula (OWASP CSV injection list)."""

@@ -71,7 +71,7 @@ from pptx.util import Inches, Pt
 
 from followup import fmt
 from followup.charts import theme
-from followup.export import printable
+from followup.fmt import printable
 from followup.model import Unit
 from followup.pack import ChartData, Pack, Slide, SlideKind, StatusLine
 from followup.periods import MONTH_NAMES

@@ -24,7 +24,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from followup.charts import theme
-from followup.export import neutralise, printable
+from followup.export import neutralise
+from followup.fmt import printable
 from followup.export.deck import DEMO_NOTE, LAST_YEAR_NAME, NUMBER_FORMATS, TARGET_NAME, chart_values
 from followup.model import Unit
 from followup.pack import ChartData, Pack, Slide, SlideKind
