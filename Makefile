@@ -1,15 +1,15 @@
 # The two commands a newcomer needs: `make run` (the dashboard) and `make test` (every test).
-# Both prepare .venv on first use; scripts/setup holds the details (venv, pip, Debian's chromium).
+# Both prepare .venv on first use; scripts/setup holds the details (venv, pip, Debian's chromium and postgresql).
 
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test demo lint browser bench bench-growth audit
+.PHONY: run test demo lint browser postgres bench bench-growth audit
 
 run: $(VENV)/.installed-run  ## start the dashboard; the demo database is built on first start
 	$(PY) -m streamlit run dashboard.py
 
-test: $(VENV)/.installed-dev browser  ## unit, AppTest and browser tests
+test: $(VENV)/.installed-dev browser postgres  ## unit, AppTest, browser and shared-backend tests
 	$(PY) -m pytest
 
 demo: $(VENV)/.installed-run  ## build the demo database with the command line
@@ -49,6 +49,12 @@ audit: $(AUDIT_VENV)/.installed  ## known vulnerabilities in the pinned packages
 browser:
 	@test -x /usr/bin/chromium || scripts/setup --browser || \
 	  { test -z "$$CI" && echo "make: chromium kunde inte installeras; webbläsartesterna hoppas över" >&2; }
+
+# Debian's PostgreSQL for the tests of the shared backend (tests/pg_support.py runs a throwaway cluster; nothing
+# is started here). Outside CI a failed install only warns (those tests are then skipped); under CI it stops the run.
+postgres:
+	@scripts/setup --postgres || \
+	  { test -z "$$CI" && echo "make: postgresql kunde inte installeras; testerna av den delade lagringen hoppas över" >&2; }
 
 $(VENV)/.installed-run: requirements.txt
 	scripts/setup requirements.txt

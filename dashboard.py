@@ -5,6 +5,8 @@ Streamlit treats a folder named pages/ beside the entry file as a legacy multipa
 run of each server process and for every AppTest run, and then runs a page without this file.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from followup import config, db
@@ -35,7 +37,7 @@ page = st.navigation(auth.public_pages(pages) if auth.public_screen() else pages
 state.start_run()
 path = state.database_path()
 try:
-    if path.exists():
+    if isinstance(path, Path) and path.exists():
         state.connection(str(path))
     else:
         with st.spinner("Skapar exempeldatabas …"):

@@ -91,8 +91,8 @@ def add_activity(
             "start_date": start_date, "end_date": end_date, "goals": goals,
         })
         stored = {key: value for key, value in values.items() if key != "goals"}
-        (activity_id,) = queries.execute(cursor, "activity_insert", district=district, created_by=author,
-                                                  **stored).fetchone()
+        activity_id = queries.next_id(cursor, "activity_id")
+        queries.execute(cursor, "activity_insert", id=activity_id, district=district, created_by=author, **stored)
         _link_goals(cursor, activity_id, values["goals"])
         steering.audit(cursor, user=author, action=AuditAction.CREATE, entity=ENTITY, entity_id=activity_id,
                        before=None, after={"district": district, **values})

@@ -65,8 +65,8 @@ def add_comment(
         _refuse_locked(cursor, district, period.start, period.grain.value)
         values = {"district": district, "goal": goal_code, "indicator": indicator_code,
                   "period_start": period.start, "grain": period.grain.value, "body": text}
-        (comment_id,) = queries.execute(cursor, "comment_insert", author=author, supersedes=None,
-                                        **values).fetchone()
+        comment_id = queries.next_id(cursor, "comment_id")
+        queries.execute(cursor, "comment_insert", id=comment_id, author=author, supersedes=None, **values)
         steering.audit(cursor, user=author, action=AuditAction.CREATE, entity=ENTITY, entity_id=comment_id,
                        before=None, after=values)
     return int(comment_id)
@@ -93,10 +93,12 @@ def revise_comment(con: duckdb.DuckDBPyConnection, comment_id: int, *, user: Pri
         text = steering.text(body, "Kommentarstext")
         if text == old["body"]:
             raise WriteRefused("Texten är oförändrad, så ingen ny version sparades. Ändra texten och spara igen.")
-        (new_id,) = queries.execute(
-            cursor, "comment_insert", district=old["district"], goal=old["goal"], indicator=old["indicator"],
-            period_start=old["period_start"], grain=grain, body=text, author=author, supersedes=comment_id,
-        ).fetchone()
+        new_id = queries.next_id(cursor, "comment_id")
+        queries.execute(
+            cursor, "comment_insert", id=new_id, district=old["district"], goal=old["goal"],
+            indicator=old["indicator"], period_start=old["period_start"], grain=grain, body=text, author=author,
+            supersedes=comment_id,
+        )
         steering.audit(cursor, user=author, action=AuditAction.UPDATE, entity=ENTITY, entity_id=new_id,
                        before={"id": comment_id, "body": old["body"], "author": old["author"]},
                        after={"id": new_id, "body": text, "supersedes": comment_id})
@@ -122,9 +124,9 @@ def lock_period(
         _refuse_locked(cursor, district, period.start, period.grain.value)
         queries.execute(cursor, "period_lock_insert", district=district, period_start=period.start,
                         grain=period.grain.value, locked_by=author)
-        locked = [comment_id for (comment_id,) in queries.execute(
-            cursor, "comment_lock", district=district, period_start=period.start, grain=period.grain.value,
-        ).fetchall()]
+        scope = {"district": district, "period_start": period.start, "grain": period.grain.value}
+        locked = [comment_id for (comment_id,) in queries.execute(cursor, "comment_lock_ids", **scope).fetchall()]
+        queries.execute(cursor, "comment_lock", **scope)
         steering.audit(cursor, user=author, action=AuditAction.LOCK, entity=LOCK_ENTITY,
                        entity_id=f"{district}/{period.code}", before=None,
                        after={"district": district, "period_start": period.start, "grain": period.grain.value,

@@ -49,9 +49,9 @@ def add_commitment(
         values = _values({"what": what, "who": who, "due_date": due_date, "status": CommitmentStatus.OPEN},
                          meeting_date)
         goal_code = steering.goal(cursor, goal, district) if goal else None
-        (commitment_id,) = queries.execute(cursor, "commitment_insert", district=district,
-                                           meeting_date=meeting_date, goal=goal_code, created_by=author,
-                                           **values).fetchone()
+        commitment_id = queries.next_id(cursor, "commitment_id")
+        queries.execute(cursor, "commitment_insert", id=commitment_id, district=district, meeting_date=meeting_date,
+                        goal=goal_code, created_by=author, **values)
         steering.audit(cursor, user=author, action=AuditAction.CREATE, entity=ENTITY, entity_id=commitment_id,
                        before=None, after={"district": district, "meeting_date": meeting_date, "goal": goal_code,
                                            **values})

@@ -13,9 +13,13 @@ DEFAULT_DB = DATA_DIR / "followup.duckdb"
 DB_ENV = "FOLLOWUP_DB"
 
 
-def db_path(explicit: str | os.PathLike | None = None) -> Path:
-    """The database file: an explicit path (--db), else $FOLLOWUP_DB, else data/followup.duckdb."""
-    if explicit:
-        return Path(explicit)
-    env = os.environ.get(DB_ENV, "").strip()
-    return Path(env) if env else DEFAULT_DB
+def db_path(explicit: str | os.PathLike | None = None) -> Path | str:
+    """The database: an explicit path (--db), else $FOLLOWUP_DB, else data/followup.duckdb; a value starting
+    'ducklake:' names the shared backend and is returned as the string it is (see followup.lake)."""
+    value = str(explicit).strip() if explicit else os.environ.get(DB_ENV, "").strip()
+    if value.lower().startswith(LAKE_PREFIX):
+        return value
+    return Path(value) if value else DEFAULT_DB
+
+
+LAKE_PREFIX = "ducklake:"

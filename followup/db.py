@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from followup import config, migrations, reference
+from followup import config, lake, migrations, reference
 
 
 class DatabaseError(Exception):
@@ -25,6 +25,27 @@ class DatabaseBusyError(DatabaseError):
 
 class SchemaVersionError(DatabaseError):
     """The file was made by a newer version of the program, or is not a follow-up database."""
+
+
+class DatabaseConflictError(DatabaseError):
+    """The shared backend refused a commit: another transaction changed the same table at the same time."""
+
+
+class EmptyLakeError(DatabaseError):
+    """The shared backend holds no follow-up database yet."""
+
+
+@contextmanager
+def _lake_errors() -> Iterator[None]:
+    """Re-raise the shared backend's errors as this module's kinds (same messages)."""
+    try:
+        yield
+    except lake.LakeBusy as exc:
+        raise DatabaseBusyError(str(exc)) from exc
+    except lake.LakeConflict as exc:
+        raise DatabaseConflictError(str(exc)) from exc
+    except lake.LakeError as exc:
+        raise DatabaseError(str(exc)) from exc
 
 
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
@@ -45,8 +66,11 @@ def busy_message(path: Path, error_text: str) -> str:
 
 
 def connect(path: str | os.PathLike | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the database file (see config.db_path); a held lock raises DatabaseBusyError."""
+    """Open the database file (see config.db_path) or the shared backend; a held lock raises DatabaseBusyError."""
     resolved = config.db_path(path)
+    if lake.is_lake(resolved):
+        with _lake_errors():
+            return lake.connect(str(resolved))
     if read_only and not resolved.exists():
         raise DatabaseError(
             f"Databasfilen {resolved} finns inte. Skapa den med 'python -m followup demo --db {resolved}' "
@@ -149,7 +173,9 @@ def open_database(path: str | os.PathLike | None = None, *, read_only: bool = Fa
     """Connect and make sure the schema is current (read-only: only check it)."""
     con = connect(path, read_only=read_only)
     try:
-        if read_only:
+        if lake.is_lake(config.db_path(path)):
+            _check_lake(con, config.db_path(path))
+        elif read_only:
             found = schema_version(con)
             latest = migrations.latest_version()
             if found is not None and found > latest:
@@ -167,10 +193,41 @@ def open_database(path: str | os.PathLike | None = None, *, read_only: bool = Fa
     return con
 
 
+def _check_lake(con: duckdb.DuckDBPyConnection, url: str) -> None:
+    """A lake opens only at the program's schema version (it is filled by copying a file in, see transfer)."""
+    found = schema_version(con)
+    latest = migrations.latest_version()
+    if found is None:
+        raise EmptyLakeError(
+            f"Den delade databasen {lake.describe(url)} är tom. Flytta in en databas med 'python -m followup copy "
+            "FIL FOLLOWUP_DB', skapa en tom med 'python -m followup init', eller starta dashboarden, som fyller "
+            "en tom delad databas med exempeldata."
+        )
+    if found > latest:
+        raise SchemaVersionError(_newer_message(found, latest))
+    if found < latest:
+        raise SchemaVersionError(
+            f"Den delade databasen har schemaversion {found}, programmet version {latest}. Kopiera ut den till en "
+            "fil (python -m followup copy FOLLOWUP_DB FIL), uppgradera filen (python -m followup migrate --db FIL) "
+            "och kopiera in den i en tom delad databas."
+        )
+
+
+def is_lake(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when CON's main database is the shared backend."""
+    return lake.lake_url(con) is not None
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection, *, commit: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """A cursor of CON inside one transaction: committed at the end (rolled back when COMMIT is false),
-    rolled back on any error."""
+    rolled back on any error. On the shared backend the write also waits its turn, gets ids and is checked
+    against the schema's rules before it commits (followup.lake.write_transaction)."""
+    url = lake.lake_url(con)
+    if url is not None:
+        with _lake_errors(), lake.write_transaction(con, url, commit=commit) as cursor:
+            yield cursor
+        return
     cursor = con.cursor()
     try:
         cursor.execute("begin transaction")

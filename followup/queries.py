@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from followup import config
+from followup import config, lake
 
 _HEADER_NAME = re.compile(r"^--\s*(?P<name>[a-z0-9_]+)\s*:\s*(?P<text>.+)$")
 _HEADER_PARAM = re.compile(r"^--\s*\$(?P<name>[a-z_][a-z0-9_]*)\s*:\s*(?P<text>.+)$")
@@ -116,6 +116,21 @@ WRITES_DIR = config.QUERIES_DIR / "writes"
 """Statements that change data (loads, undo): run by execute() inside the caller's transaction."""
 
 
+_WRITE_TARGET = re.compile(r"\b(?:insert\s+into|update|delete\s+from|merge\s+into)\s+(?P<table>[a-z_][a-z0-9_]*)")
+_TEMP_TABLE = re.compile(r"\bcreate\s+(?:or\s+replace\s+)?temp(?:orary)?\s+table\b")  # the transaction's own scratch
+_WRITE_WORD = re.compile(r"\b(?:insert|update|delete|merge|copy|alter|drop|create|truncate)\b")
+
+
+def written_tables(sql: str) -> set[str | None]:
+    """The tables a statement writes (comments and string literals ignored); None when it writes something
+    this cannot name, so the shared backend then checks every table."""
+    code = _TEMP_TABLE.sub(" ", _SQL_TOKEN.sub(lambda m: " $p " if m["param"] else " ", sql).lower())
+    targets: set[str | None] = {m["table"] for m in _WRITE_TARGET.finditer(code)}
+    if not targets and _WRITE_WORD.search(code):
+        targets.add(None)
+    return targets
+
+
 def execute(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.DuckDBPyConnection:
     """Run queries/writes/NAME.sql on CON itself (the caller's transaction) with bound parameters."""
     query = load(name, WRITES_DIR)
@@ -124,7 +139,15 @@ def execute(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.
         raise QueryError(
             f"Statement '{name}' takes {_dollars(wanted) or 'no parameters'}; got {_dollars(set(params)) or 'none'}"
         )
+    for table in written_tables(query.sql):
+        lake.note_write(con, table)  # the shared backend checks the schema's rules on these before COMMIT
     return con.execute(query.sql, params) if params else con.execute(query.sql)
+
+
+def next_id(con: duckdb.DuckDBPyConnection, sequence: str) -> int:
+    """The next id of SEQUENCE (e.g. 'activity_id') in the caller's transaction, for an insert that names it."""
+    (value,) = execute(con, "next_id", sequence=sequence).fetchone()
+    return int(value)
 
 
 def _dollars(items: set[str]) -> str:

@@ -22,6 +22,7 @@ if str(ROOT) not in sys.path:  # `pytest` (not only `python -m pytest`) must fin
     sys.path.insert(0, str(ROOT))
 
 from followup import config, db  # noqa: E402
+from pg_support import pg_cluster, pg_lake  # noqa: E402,F401  (the shared backend's PostgreSQL)
 from table_state import copy_database  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"

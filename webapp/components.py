@@ -49,8 +49,15 @@ def demo_notice() -> None:
     st.warning(DEMO_NOTICE, icon=":material/science:")
 
 
-def empty_database_notice(path: Path) -> None:
+def empty_database_notice(path: Path | str) -> None:
     """Explain how to fill a database that has the schema but no priority areas or goals."""
+    if isinstance(path, str):  # the shared backend: loads go through the Data page or `load`
+        st.info(
+            "**Databasen är tom.** Den delade databasen har tabellerna men inga prioriterade områden eller mål "
+            "att visa. Be den som driftar tjänsten att kopiera in en databas med `python -m followup copy`.",
+            icon=":material/database:",
+        )
+        return
     st.info(
         "**Databasen är tom.** Den har tabellerna men inga prioriterade områden eller mål att visa.\n\n"
         "Fyll den med exempeldata: stoppa dashboarden (Ctrl+C; bara en process åt gången kan skriva till "

@@ -12,16 +12,18 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from followup import config, db, pack, queries, series
+from followup import config, db, lake, pack, queries, series
 from followup.access import Principal
 from followup.status import Assessment
 
 T = TypeVar("T")
 
 
-def database_path() -> Path:
-    """The database file in use: $FOLLOWUP_DB or data/followup.duckdb, as an absolute path."""
-    return config.db_path().resolve()
+def database_path() -> Path | str:
+    """The database in use: $FOLLOWUP_DB or data/followup.duckdb as an absolute path, or the shared backend's
+    'ducklake:postgres:…' URL."""
+    target = config.db_path()
+    return target if isinstance(target, str) else target.resolve()
 
 
 def _close(con: duckdb.DuckDBPyConnection) -> None:
@@ -31,11 +33,17 @@ def _close(con: duckdb.DuckDBPyConnection) -> None:
 
 @st.cache_resource(show_spinner=False, on_release=_close)
 def connection(path: str) -> duckdb.DuckDBPyConnection:
-    """The app's one connection to PATH, building the demo database first when the file is missing.
+    """The app's one connection to PATH, building the demo database first when the file is missing (or the
+    shared backend is empty).
 
     Streamlit computes a cached resource once per key under a lock, so two sessions starting together
     do not both build; a failure (busy file, bad file) is not cached, so the next run tries again.
     """
+    if lake.is_lake(path):
+        from followup import demo, transfer  # only needed when the shared backend is still empty
+
+        transfer.fill_if_empty(path, demo.build)  # under the lake's write lock: one replica builds
+        return db.open_database(path)
     file = Path(path)
     if not file.exists():
         from followup import demo  # the demo generator is only needed on first start

@@ -216,10 +216,11 @@ def apply(
         result = _compare(cursor, batch)
         if result.needs_confirmation and not replace:
             raise _overwrite_refusal(result)
-        (load_id,) = queries.execute(
-            cursor, "load_log_start", kind=batch.kind.value, file_name=batch.file_name,
+        load_id = queries.next_id(cursor, "import_log_id")
+        queries.execute(
+            cursor, "load_log_start", id=load_id, kind=batch.kind.value, file_name=batch.file_name,
             checksum=batch.checksum, user_name=who,
-        ).fetchone()
+        )
         progress(0.4, "Sparar de värden som ersätts …")
         queries.execute(cursor, "load_keep_replaced", load_id=load_id)
         queries.execute(cursor, "load_delete_replaced")

@@ -1,4 +1,5 @@
--- activity_insert: adds an activity and returns its id
+-- activity_insert: adds an activity
+-- $id: the new activity's id (next_id of 'activity_id')
 -- $title: title
 -- $description: description or null
 -- $district: district code
@@ -11,8 +12,7 @@
 -- $start_date: start date or null
 -- $end_date: end date or null
 -- $created_by: who adds it
-insert into activity (title, description, district, place, lead_org, partners, prevention_type, level, status,
+insert into activity (id, title, description, district, place, lead_org, partners, prevention_type, level, status,
                       start_date, end_date, created_by)
-values ($title, $description, $district, $place, $lead_org, $partners, $prevention_type, $level, $status,
-        $start_date, $end_date, $created_by)
-returning id;
+values ($id, $title, $description, $district, $place, $lead_org, $partners, $prevention_type, $level, $status,
+        $start_date, $end_date, $created_by);

@@ -1,4 +1,5 @@
--- comment_insert: adds a comment (or a new version of one) and returns its id
+-- comment_insert: adds a comment (or a new version of one)
+-- $id: the new comment's id (next_id of 'comment_id')
 -- $district: district code
 -- $goal: goal code or null
 -- $indicator: indicator code or null
@@ -7,6 +8,5 @@
 -- $body: the text
 -- $author: who writes it
 -- $supersedes: the id of the version it replaces, or null
-insert into comment (district, goal, indicator, period_start, grain, body, author, supersedes)
-values ($district, $goal, $indicator, $period_start, $grain, $body, $author, $supersedes)
-returning id;
+insert into comment (id, district, goal, indicator, period_start, grain, body, author, supersedes)
+values ($id, $district, $goal, $indicator, $period_start, $grain, $body, $author, $supersedes);
