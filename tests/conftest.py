@@ -22,9 +22,11 @@ if str(ROOT) not in sys.path:  # `pytest` (not only `python -m pytest`) must fin
     sys.path.insert(0, str(ROOT))
 
 from followup import config, db  # noqa: E402
-from pg_support import pg_cluster, pg_lake  # noqa: E402,F401  (the shared backend's PostgreSQL)
+import pg_support  # noqa: E402  (the shared backend's throwaway PostgreSQL)
 from table_state import copy_database  # noqa: E402
 
+pg_cluster = pg_support.pg_cluster  # fixtures shared by every test module
+pg_lake = pg_support.pg_lake
 FIXTURES = ROOT / "tests" / "fixtures"
 PARENTS_SQL = FIXTURES / "parents.sql"
 
@@ -172,6 +174,37 @@ def reference_db_copy(reference_db_path: Path, tmp_db_path: Path) -> Path:
     """A private, writable copy of reference_db_path at tmp_db_path (FOLLOWUP_DB points at it)."""
     copy_database(reference_db_path, tmp_db_path)
     return tmp_db_path
+
+
+def filled_lake(cluster: Any, name: str, data_root: Path, source: Path) -> str:
+    """A new lake (database NAME in CLUSTER, data under DATA_ROOT) holding a copy of the database file SOURCE."""
+    from followup import lake, transfer
+
+    url, data_path = cluster.lake_url(name, data_root)
+    lake.create(url, data_path)
+    assert transfer.fill_if_empty(url, lambda path: copy_database(source, Path(path)))
+    return url
+
+
+@pytest.fixture(scope="session")
+def demo_lake(pg_cluster: Any, demo_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The shared backend (DuckLake, catalogue in the session's PostgreSQL) holding the demo. Read it, never write."""
+    return filled_lake(pg_cluster, "demo_lake", tmp_path_factory.mktemp("demo-lake"), demo_db_path)
+
+
+_lake_copies = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def demo_lake_copy(pg_cluster: Any, demo_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A private shared backend holding the demo, for a test that writes; FOLLOWUP_DB points at it."""
+    name = f"demo_copy_{next(_lake_copies)}"
+    url = filled_lake(pg_cluster, name, tmp_path / "lake-data", demo_db_path)
+    monkeypatch.setenv(config.DB_ENV, url)
+    try:
+        yield url
+    finally:
+        pg_cluster.drop_database(name)
 
 
 @pytest.fixture(scope="session")
