@@ -1,9 +1,11 @@
-"""The command line, `python -m followup`: demo, init, migrate, info, load, undo and export.
+"""The command line, `python -m followup`: demo, init, migrate, info, load, undo, export, copy and maintain.
 
-Exit status: 0 done, 1 a database or export problem (its Swedish message on stderr, no traceback), 2 a usage
-error. The database file is --db, else $FOLLOWUP_DB, else data/followup.duckdb. load and undo write as
-access.local(--user, else the account name): the admin role, recorded as lokal:<name>, since whoever runs the
-command line holds the database file anyway.
+Exit status: 0 done, 1 a database or export problem (its Swedish message on stderr, no traceback, never a
+password), 2 a usage error. The database is --db, else $FOLLOWUP_DB, else data/followup.duckdb: a DuckDB file,
+or the shared backend when it starts 'ducklake:postgres:' (see followup.lake). A shared database is never
+replaced from here: demo and init only fill an empty one, copy moves a file's content in and out of one.
+load and undo write as access.local(--user, else the account name): the admin role, recorded as lokal:<name>,
+since whoever runs the command line holds the database anyway.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ import argparse
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import closing
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -23,7 +25,7 @@ from typing import TYPE_CHECKING, NoReturn
 import duckdb
 import pandas as pd
 
-from followup import access, config, db, fmt, imports, migrations, queries
+from followup import access, config, db, fmt, imports, lake, maintenance, migrations, queries, transfer
 from followup.imports import load as loader
 from followup.imports.base import size_problem
 from followup.imports.text import did_you_mean, normalise
@@ -91,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=_Formatter,
         description="Uppföljning av samverkansöverenskommelsen mellan Stockholms stad och polisen.",
         epilog=(
-            "Databasfilen är --db, annars miljövariabeln FOLLOWUP_DB, annars data/followup.duckdb.\n"
+            "Databasen är --db, annars miljövariabeln FOLLOWUP_DB, annars data/followup.duckdb: en DuckDB-fil\n"
+            "eller den delade databasen, 'ducklake:postgres:dbname=… host=… user=…' (lösenordet i PGPASSWORD).\n"
             f"Exempel: {PROG} demo    {PROG} info --db /tmp/test.duckdb"
         ),
     )
@@ -99,7 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="kommandon", dest="command", metavar="KOMMANDO")
 
     def command(
-        name: str, help_text: str, run: Callable[[argparse.Namespace], int], *positionals: tuple[str, dict]
+        name: str, help_text: str, run: Callable[[argparse.Namespace], int], *positionals: tuple[str, dict],
+        database: bool = True,
     ) -> argparse._ArgumentGroup:
         sub = commands.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + ".",
                                   add_help=False, formatter_class=_Formatter)
@@ -109,15 +113,16 @@ def build_parser() -> argparse.ArgumentParser:
             for dest, options in positionals:
                 given.add_argument(dest, **options)
         group = _add_help(sub)
-        group.add_argument(
-            "--db", metavar="FIL", help="databasfilen (annars $FOLLOWUP_DB, annars data/followup.duckdb)"
-        )
+        if database:
+            group.add_argument("--db", metavar="FIL", help="databasfilen eller den delade databasen "
+                               "(annars $FOLLOWUP_DB, annars data/followup.duckdb)")
         return group
 
     demo = command("demo", "bygg exempeldatabasen med påhittade siffror", run_demo)
     demo.add_argument("--seed", type=int, metavar="N", help="slumpfrö (samma frö ger samma data)")
     demo.add_argument("--force", action="store_true", help="skriv över filen även om den inte är en exempeldatabas")
-    command("init", "skapa en tom databas med schema och referensdata", run_init)
+    _add_data_path(demo)
+    _add_data_path(command("init", "skapa en tom databas med schema och referensdata", run_init))
     command("migrate", "uppgradera databasen till programmets schemaversion", run_migrate)
     command("info", "visa schemaversion, om det är exempeldata, antal rader per tabell och senaste laddningar",
             run_info)
@@ -137,7 +142,29 @@ def build_parser() -> argparse.ArgumentParser:
     undo.add_argument("--wait", type=float, default=120.0, metavar="SEKUNDER",
                       help="hur länge att vänta om en annan process skriver till databasen (standard 120)")
     _add_export(command)
+    copy = command(
+        "copy", "kopiera en databasfil till en tom delad databas eller en delad databas till en ny fil", run_copy,
+        ("source", {"metavar": "KÄLLA", "help": "databasfilen eller den delade databasen (ducklake:postgres:…); "
+                                                 "FOLLOWUP_DB betyder miljövariabelns värde"}),
+        ("target", {"metavar": "MÅL", "help": "en tom delad databas, eller en databasfil som inte finns än"}),
+        database=False,
+    )
+    _add_data_path(copy)
+    copy.add_argument("--wait", type=float, default=120.0, metavar="SEKUNDER",
+                      help="hur länge att vänta om en annan process skriver till den delade databasen (standard 120)")
+    maintain = command("maintain", "städa den delade databasens datafiler: ta bort övergivna filer och slå ihop små",
+                       run_maintain)
+    maintain.add_argument("--older-than-hours", type=float, default=maintenance.DEFAULT_AGE / timedelta(hours=1),
+                          metavar="TIMMAR", help="ta bara bort filer äldre än så (standard 24)")
+    maintain.add_argument("--wait", type=float, default=120.0, metavar="SEKUNDER",
+                          help="hur länge att vänta om en annan process skriver till databasen (standard 120)")
     return parser
+
+
+def _add_data_path(group: argparse._ArgumentGroup) -> None:
+    """The --data-path option of the commands that may create a shared database."""
+    group.add_argument("--data-path", metavar="MAPP",
+                       help=f"mappen för en ny delad databas datafiler (annars ${lake.DATA_ENV})")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -148,13 +175,52 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
-        return args.run(args)
+        with _settings(args):
+            return args.run(args)
     except db.DatabaseError as error:
-        print(error, file=sys.stderr)
+        print(lake.redact(str(error)), file=sys.stderr)  # a lake's catalogue name holds its whole conninfo
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("Avbrutet.", file=sys.stderr)
         return 130
+
+
+@contextmanager
+def _settings(args: argparse.Namespace) -> Iterator[None]:
+    """The command's --wait and --data-path as the shared backend's settings ($FOLLOWUP_WRITE_WAIT,
+    $FOLLOWUP_LAKE_DATA), for this process and this command only."""
+    values: dict[str, str] = {}
+    if getattr(args, "wait", None) is not None:
+        values[lake.WAIT_ENV] = str(args.wait)
+    if getattr(args, "data_path", None):
+        values[lake.DATA_ENV] = str(Path(args.data_path).expanduser().absolute())  # every replica must find it
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _target(given: str | os.PathLike | None) -> Path | str:
+    """The database named by --db (or a copy argument), else $FOLLOWUP_DB, else the default file; a shared
+    database's URL is checked to name a PostgreSQL catalogue."""
+    target = config.db_path(given)
+    if lake.is_lake(target):
+        try:
+            lake.conninfo(target)
+        except lake.LakeError as exc:
+            raise db.DatabaseError(str(exc)) from exc
+    return target
+
+
+def _where(target: Path | str) -> str:
+    """The database for messages: the file, or the shared database's name and host (never its password)."""
+    return f"den delade databasen {lake.describe(target)}" if lake.is_lake(target) else str(target)
 
 
 # --- demo and init: a new file is built beside the target, then moved into place --------------------------
@@ -177,8 +243,12 @@ def _ensure_free(path: Path) -> None:
     probe.close()
 
 
-def _create_new(path: Path, fill: Callable[[Path], None]) -> None:
-    """Build a database with fill(temp) next to PATH, then put it at PATH, which must not exist."""
+def _create_new(
+    path: Path, fill: Callable[[Path], None], exists: Callable[[Path], db.DatabaseError] | None = None
+) -> None:
+    """Build a database with fill(temp) next to PATH, then put it at PATH, which must not exist (else the error
+    EXISTS(PATH) makes, by default init's)."""
+    exists = exists or _exists
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     _remove_database_files(temp)
     try:
@@ -188,10 +258,10 @@ def _create_new(path: Path, fill: Callable[[Path], None]) -> None:
         try:
             os.link(temp, path)  # fails if PATH appeared meanwhile: never replace a file
         except FileExistsError as exc:
-            raise _exists(path) from exc
+            raise exists(path) from exc
         except OSError:  # no hard links on this file system
             if path.exists():
-                raise _exists(path) from None
+                raise exists(path) from None
             os.replace(temp, path)
     finally:
         _remove_database_files(temp)
@@ -226,13 +296,48 @@ def check_replaceable(path: Path, *, force: bool) -> None:
     _ensure_free(path)
 
 
+def _lake_holds_data(url: str, force: bool = False) -> db.DatabaseError:
+    """The refusal to put new content into a shared database that already holds some."""
+    return db.DatabaseError(
+        f"Den delade databasen {lake.describe(url)} innehåller redan data, och kommandoraden ersätter aldrig en "
+        f"delad databas{' (--force gäller bara databasfiler)' if force else ''}. Inget har ändrats. Vill du "
+        f"börja om: kopiera ut den till en fil först ('{PROG} copy FOLLOWUP_DB FIL') och sätt sedan FOLLOWUP_DB "
+        "till en ny, tom PostgreSQL-databas."
+    )
+
+
+@contextmanager
+def _data_path_hint() -> Iterator[None]:
+    """Name --data-path in the message about a shared database that does not exist yet and has no data folder."""
+    try:
+        yield
+    except db.DatabaseError as error:
+        if lake.DATA_ENV in str(error) and not os.environ.get(lake.DATA_ENV):
+            raise type(error)(f"{error} Det går också att ange mappen med --data-path MAPP.") from error
+        raise
+
+
+def _fill_lake(url: str, build: Callable[[Path], object], *, force: bool = False) -> None:
+    """Fill the empty shared database at URL with the database BUILD writes to a file; refuse one with data."""
+    with _data_path_hint():
+        filled = transfer.fill_if_empty(url, build)
+    if not filled:
+        raise _lake_holds_data(url, force)
+
+
 def run_demo(args: argparse.Namespace) -> int:
-    """`demo`: (re)build the demo database."""
-    path = config.db_path(args.db)
-    check_replaceable(path, force=args.force)
+    """`demo`: (re)build the demo database; a shared database only when it is empty."""
+    path = _target(args.db)
+    if not lake.is_lake(path):
+        check_replaceable(path, force=args.force)
     from followup import demo  # numpy and the generator are only needed here
 
     seed = demo.DEFAULT_SEED if args.seed is None else args.seed
+    if lake.is_lake(path):
+        print(f"Fyller {_where(path)} med exempeldata (frö {seed}) om den är tom …", flush=True)
+        _fill_lake(path, lambda temp: demo.build(temp, seed=seed), force=args.force)
+        print(f"Klart: {_where(path)} innehåller exempeldata (påhittade siffror).")
+        return EXIT_OK
     print(f"Bygger exempeldatabasen {path} (frö {seed}) …", flush=True)
     demo.build(path, seed=seed)  # builds beside PATH and renames over it; checks the file is free again
     print(f"Klart: {path} innehåller exempeldata (påhittade siffror).")
@@ -240,9 +345,9 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_init(args: argparse.Namespace) -> int:
-    """`init`: a new database with the schema and the reference data, nothing else."""
-    path = config.db_path(args.db)
-    if path.exists():
+    """`init`: a new database with the schema and the reference data, nothing else; a shared one must be empty."""
+    path = _target(args.db)
+    if not lake.is_lake(path) and path.exists():
         raise _exists(path)
     from followup import reference
 
@@ -254,8 +359,11 @@ def run_init(args: argparse.Namespace) -> int:
             counts.update(reference.load_reference(con))
             con.execute("commit")
 
-    _create_new(path, fill)  # db.connect makes missing folders
-    print(f"Klart: {path} har schemaversion {migrations.latest_version()} och referensdata "
+    if lake.is_lake(path):
+        _fill_lake(path, fill)
+    else:
+        _create_new(path, fill)  # db.connect makes missing folders
+    print(f"Klart: {_where(path)} har schemaversion {migrations.latest_version()} och referensdata "
           f"({fmt.number(sum(counts.values()), 0)} rader i {len(counts)} tabeller), men inga mätvärden.")
     return EXIT_OK
 
@@ -278,11 +386,16 @@ def _missing(path: Path) -> db.DatabaseError:
 
 
 def run_migrate(args: argparse.Namespace) -> int:
-    """`migrate`: upgrade an older database to the program's schema version."""
-    path = config.db_path(args.db)
+    """`migrate`: upgrade an older database to the program's schema version (a shared one: say what to do)."""
+    path = _target(args.db)
+    latest = migrations.latest_version()
+    if lake.is_lake(path):
+        # a shared database is never migrated in place: open_database says how to move it through a file
+        db.open_database(path, read_only=True).close()
+        print(f"{_where(path)[:1].upper()}{_where(path)[1:]} har redan schemaversion {latest}; inget att uppgradera.")
+        return EXIT_OK
     if not path.exists():
         raise _missing(path)
-    latest = migrations.latest_version()
     with closing(db.connect(path)) as con:
         found = db.schema_version(con)
         if found is None:
@@ -298,25 +411,41 @@ def run_migrate(args: argparse.Namespace) -> int:
 
 
 def _table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Rows per base table of the main schema."""
+    """Rows per base table of the main schema of the connection's database."""
     names = [row[0] for row in con.execute(
-        "select table_name from information_schema.tables "
-        "where table_schema = 'main' and table_type = 'BASE TABLE' order by table_name"
+        "select table_name from information_schema.tables where table_catalog = current_database() "
+        "and table_schema = 'main' and table_type = 'BASE TABLE' order by table_name"
     ).fetchall()]
     return {name: con.table(name).count("*").fetchone()[0] for name in names}
 
 
+def _print_counts(counts: Mapping[str, int], heading: str = "Rader per tabell:") -> None:
+    """A heading and one line per table: its name and its rows."""
+    width = max(map(len, counts), default=0)
+    print(heading)
+    for name, count in counts.items():
+        print(f"  {name:<{width}}  {fmt.number(count, 0):>12}")
+
+
 def run_info(args: argparse.Namespace) -> int:
-    """`info`: what the database file holds."""
-    path = config.db_path(args.db)
-    if not path.exists():
+    """`info`: what the database file or the shared database holds."""
+    path = _target(args.db)
+    if not lake.is_lake(path) and not path.exists():
         raise _missing(path)
     latest = migrations.latest_version()
     with closing(db.connect(path, read_only=True)) as con:
         found = db.schema_version(con)
-        print(f"Databasfil: {path} ({fmt.number(path.stat().st_size / 1_000_000, 1)} MB)")
+        if lake.is_lake(path):
+            print(f"Delad databas: {lake.describe(path)} (DuckLake, katalogen i PostgreSQL)")
+            print(f"Datafiler: {maintenance.data_path(con) or 'okänd mapp'}")
+        else:
+            print(f"Databasfil: {path} ({fmt.number(path.stat().st_size / 1_000_000, 1)} MB)")
         if found is None:
-            print(f"Databasen är tom. Skapa den med '{PROG} init' eller '{PROG} demo'.")
+            if lake.is_lake(path):
+                print(f"Den delade databasen är tom. Fyll den med '{PROG} copy FIL FOLLOWUP_DB' (en befintlig "
+                      f"databasfil), '{PROG} init' (tom) eller '{PROG} demo' (exempeldata).")
+            else:
+                print(f"Databasen är tom. Skapa den med '{PROG} init' eller '{PROG} demo'.")
             return EXIT_OK
         note = ""
         if found < latest:
@@ -331,10 +460,7 @@ def run_info(args: argparse.Namespace) -> int:
         counts = _table_counts(con)
         history = queries.run(con, "import_history", limit=12) if found >= 2 else None
     loads = pd.DataFrame() if history is None else history.loc[~history["kind"].isin(["demo", "reference"])].head(10)
-    width = max(map(len, counts))
-    print("Rader per tabell:")
-    for name, count in counts.items():
-        print(f"  {name:<{width}}  {fmt.number(count, 0):>12}")
+    _print_counts(counts)
     if len(loads):
         print("Senaste laddningar (ångra med 'python -m followup undo NUMMER'):")
         for load in loads.itertuples(index=False):
@@ -349,9 +475,10 @@ def _user(args: argparse.Namespace) -> access.Principal:
     return access.local(args.user or None)
 
 
-def _open_for_writing(path: Path, wait: float) -> duckdb.DuckDBPyConnection:
-    """Open an existing database for writing, waiting up to WAIT seconds while another process writes."""
-    if not path.exists():
+def _open_for_writing(path: Path | str, wait: float) -> duckdb.DuckDBPyConnection:
+    """Open an existing database for writing, waiting up to WAIT seconds while another process writes (on a
+    shared database each write waits for the lake's write lock instead, up to $FOLLOWUP_WRITE_WAIT = --wait)."""
+    if not lake.is_lake(path) and not path.exists():
         raise _missing(path)
     return db.open_database_waiting(
         path, wait, on_wait=lambda: print("Databasen används av en annan process; väntar …", file=sys.stderr)
@@ -370,7 +497,7 @@ def run_load(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"Filen {file} kunde inte läsas: {exc.strerror or exc}. Kontrollera sökvägen.", file=sys.stderr)
         return EXIT_ERROR
-    path = config.db_path(args.db)
+    path = _target(args.db)
     kind = LoadKind(args.kind) if args.kind else None
     with closing(_open_for_writing(path, args.wait)) as con:
         try:
@@ -396,10 +523,10 @@ def run_load(args: argparse.Namespace) -> int:
             print(denied, file=sys.stderr)
             return EXIT_ERROR
     if result.plan.rows_added or result.plan.rows_changed:
-        print(f"Laddning {result.load_id}: {file.name} ({imports.KIND_NAMES[batch.kind]}) är inläst i {path}.")
+        print(f"Laddning {result.load_id}: {file.name} ({imports.KIND_NAMES[batch.kind]}) är inläst i {_where(path)}.")
     else:
         print(f"Laddning {result.load_id}: {file.name} ({imports.KIND_NAMES[batch.kind]}) innehöll inget nytt; "
-              f"{path} har samma värden som förut.")
+              f"{_where(path)} har samma värden som förut.")
     for line in result.plan.report():
         print(f"  {line}")
     print(f"Ångra med: {PROG} undo {result.load_id}")
@@ -432,7 +559,7 @@ def _print_changes(plan: loader.Plan, stream=None) -> None:
 
 def run_undo(args: argparse.Namespace) -> int:
     """`undo LOAD_ID`: remove a load's rows and restore what it replaced; exit 0 only when done."""
-    path = config.db_path(args.db)
+    path = _target(args.db)
     with closing(_open_for_writing(path, args.wait)) as con:
         try:
             print(loader.undo(con, args.load_id, user=_user(args)))
@@ -669,20 +796,21 @@ def run_export(args: argparse.Namespace) -> int:
         except images.ImageExportError as missing:
             print(f"Inget skrevs: {missing}", file=sys.stderr)
             return EXIT_ERROR
-    path = config.db_path(args.db)
-    if not path.exists():
+    path = _target(args.db)
+    if not lake.is_lake(path) and not path.exists():
         raise _missing(path)
     progress = _export_progress()
     with closing(db.open_database(path, read_only=True)) as con:
         if db.schema_version(con) is None:
-            raise db.DatabaseError(f"Databasen {path} är tom. Skapa en databas med '{PROG} init' eller '{PROG} demo'.")
+            raise db.DatabaseError(f"Databasen {_where(path)} är tom. Skapa en databas med '{PROG} init' eller "
+                                   f"'{PROG} demo'.")
         try:
             code, name = resolve_district(con, args.district, job.period.last_day)
         except ExportRefused as refused:
             print(f"fel: {refused}", file=sys.stderr)
             return EXIT_USAGE
         what = f"årssammanställningen {job.period.year}" if job.year_end else f"mötespaketet {job.period.label}"
-        progress(0.0, f"Hämtar {what} för {name} ur {path} …")
+        progress(0.0, f"Hämtar {what} för {name} ur {_where(path)} …")
         try:
             built = _build(con, code, job)
         except ValueError as error:  # build_pack's Swedish messages (an unknown place, a district not in force)
@@ -703,3 +831,138 @@ def run_export(args: argparse.Namespace) -> int:
     else:
         print(f"Klart: {len(written)} {job.format.value.upper()}-filer i {job.out} ({what} för {name}).")
     return EXIT_OK
+
+
+# --- copy and maintain: the shared database ---------------------------------------------------------------
+
+
+class CopyRefused(Exception):
+    """copy's arguments do not name one file and one shared database; the message says how (exit 2)."""
+
+
+def copy_end(given: str) -> Path | str:
+    """A copy argument: a database file or a shared database's URL; the word FOLLOWUP_DB means its value."""
+    if given.strip() == config.DB_ENV:
+        value = os.environ.get(config.DB_ENV, "").strip()
+        if not value:
+            raise CopyRefused(f"Miljövariabeln {config.DB_ENV} är inte satt. Sätt den, eller skriv databasen direkt "
+                              "(en fil eller 'ducklake:postgres:dbname=… host=… user=…').")
+        given = value
+    if not given.strip():
+        raise CopyRefused("Ett tomt argument är ingen databas. Ange en fil eller en delad databas.")
+    return _target(given)
+
+
+def run_copy(args: argparse.Namespace) -> int:
+    """`copy SOURCE TARGET`: a database file into an empty shared database, or a shared database into a new file."""
+    try:
+        source, target = copy_end(args.source), copy_end(args.target)
+        if lake.is_lake(source) == lake.is_lake(target):
+            both = "båda är delade databaser" if lake.is_lake(source) else "båda är filer"
+            raise CopyRefused(
+                f"copy flyttar mellan en databasfil och en delad databas, men {both}. Ange en fil och en "
+                f"'ducklake:postgres:…'-adress, t.ex. '{PROG} copy data/followup.duckdb FOLLOWUP_DB' eller "
+                f"'{PROG} copy FOLLOWUP_DB kopia.duckdb'."
+            )
+    except CopyRefused as refused:
+        print(f"fel: {refused}", file=sys.stderr)
+        return EXIT_USAGE
+    if lake.is_lake(target):
+        return _copy_into_lake(Path(source), str(target))
+    return _copy_out_of_lake(str(source), Path(target))
+
+
+def _copy_into_lake(source: Path, url: str) -> int:
+    """Copy the file SOURCE into the empty shared database URL (created when missing); print what to do next."""
+    if not source.exists():
+        raise db.DatabaseError(f"Databasfilen {source} finns inte, så det finns inget att kopiera. Ange en "
+                               "befintlig databasfil som källa.")
+    print(f"Kopierar {source} till {_where(url)} …", flush=True)
+    with _data_path_hint():
+        counts = transfer.file_into_lake(source, url)
+    _print_copied(counts, f"från {source} till {_where(url)}")
+    print(f"Nästa steg: sätt FOLLOWUP_DB='{lake.redact(url)}' (lösenordet i PGPASSWORD eller ~/.pgpass) för "
+          f"dashboarden och kommandoraden, och starta dashboarden. Filen {source} är orörd; spara den som "
+          "säkerhetskopia.")
+    return EXIT_OK
+
+
+def _copy_out_of_lake(url: str, target: Path) -> int:
+    """Copy the shared database URL into the new file TARGET (built beside it, then moved into place)."""
+    if target.exists():
+        raise _copy_target_exists(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise db.DatabaseError(f"Mappen {target.parent} kunde inte skapas ({exc.strerror}). Välj en annan fil.") from exc
+    print(f"Kopierar {_where(url)} till {target} …", flush=True)
+    counts: dict[str, int] = {}
+    _create_new(target, lambda temp: counts.update(transfer.lake_into_file(url, temp)), _copy_target_exists)
+    _print_copied(counts, f"från {_where(url)} till {target}")
+    print(f"Den delade databasen är oförändrad. Nästa steg: använd filen med FOLLOWUP_DB={target} eller --db "
+          f"{target}, t.ex. '{PROG} info --db {target}'.")
+    return EXIT_OK
+
+
+def _copy_target_exists(path: Path) -> db.DatabaseError:
+    return db.DatabaseError(f"Filen {path} finns redan; copy skriver bara nya filer och ersätter aldrig en "
+                            "befintlig. Välj ett nytt filnamn eller ta bort filen först.")
+
+
+def _print_copied(counts: Mapping[str, int], what: str) -> None:
+    """The total and the tables that got rows."""
+    print(f"Klart: {fmt.number(sum(counts.values()), 0)} rader i {len(counts)} tabeller kopierade {what}.")
+    _print_counts({name: counts[name] for name in sorted(counts) if counts[name]}, "Tabeller med rader:")
+
+
+def run_maintain(args: argparse.Namespace) -> int:
+    """`maintain`: delete a shared database's orphaned files and merge its small ones; a file needs nothing."""
+    if args.older_than_hours < 0:
+        print(f"fel: --older-than-hours ska vara 0 eller mer, inte {args.older_than_hours:g}.", file=sys.stderr)
+        return EXIT_USAGE
+    path = _target(args.db)
+    if not lake.is_lake(path):
+        if not path.exists():
+            raise _missing(path)
+        with closing(db.connect(path)) as con:
+            db.schema_version(con)  # refuses a file that is not a follow-up database
+            con.execute("checkpoint")
+        print(f"{path} är en databasfil: DuckDB håller den i ordning själv, så det finns inget att underhålla "
+              "(CHECKPOINT är körd). Underhållet gäller den delade databasen.")
+        return EXIT_OK
+    age = timedelta(hours=args.older_than_hours)
+    with closing(db.connect(path)) as con:
+        report = maintenance.maintain(con, older_than=age)
+    _print_maintenance(report, _where(path))
+    return EXIT_OK
+
+
+def _hours(age: timedelta) -> str:
+    """An age in hours for messages ('24 timmar', '1 timme', '0,5 timmar')."""
+    hours = age / timedelta(hours=1)
+    return f"{fmt.number(hours, 0 if hours == int(hours) else 1)} {'timme' if hours == 1 else 'timmar'}"
+
+
+def _megabytes(size: int) -> str:
+    """A size in MB with one decimal."""
+    return f"{fmt.number(size / 1_000_000, 1)} MB"
+
+
+def _print_maintenance(report: maintenance.Report, where: str) -> None:
+    """What a maintenance run did, in Swedish."""
+    print(f"Underhåll av {where} (filer äldre än {_hours(report.older_than)} tas bort):")
+    print(f"  Övergivna filer från avbrutna skrivningar borttagna: {report.orphaned.count} "
+          f"({_megabytes(report.orphaned.size)})")
+    if report.merged:
+        before = sum(merged.files_in for merged in report.merged)
+        after = sum(merged.files_out for merged in report.merged)
+        tables = ", ".join(f"{m.table} {m.files_in} → {m.files_out}" for m in report.merged)
+        print(f"  Små filer sammanslagna: {before} filer blev {after} ({tables})")
+    else:
+        print("  Små filer sammanslagna: inga (inget att slå ihop)")
+    print(f"  Ersatta filer från tidigare sammanslagningar borttagna: {report.removed.count} "
+          f"({_megabytes(report.removed.size)})")
+    if report.merged:
+        print(f"Filerna som slogs ihop nu tas bort vid en körning om tidigast {_hours(report.older_than)}, när "
+              "ingen läsare längre kan använda dem.")
+    print("Klart: inget behövde göras." if report.did_nothing else "Klart; inga rader har ändrats.")

@@ -193,6 +193,14 @@ def lake_url(con: duckdb.DuckDBPyConnection) -> str | None:
     return None if row is None else PREFIX + row[0]
 
 
+def lake_url_of(con: duckdb.DuckDBPyConnection, database: str) -> str | None:
+    """The 'ducklake:postgres:…' URL of the attached lake DATABASE, else None."""
+    row = con.execute(
+        "select path from duckdb_databases() where database_name = $name and type = 'ducklake'", {"name": database}
+    ).fetchone()
+    return None if row is None else PREFIX + row[0]
+
+
 def write_wait() -> float:
     """Seconds a write waits for another writer ($FOLLOWUP_WRITE_WAIT, default 30)."""
     try:

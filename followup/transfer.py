@@ -91,6 +91,63 @@ def fill_if_empty(url: str, build: Callable[[Path], object]) -> bool:
     return True
 
 
+def file_into_lake(source: Path, url: str, *, wait: float | None = None) -> dict[str, int]:
+    """Copy the database file SOURCE into the empty lake at URL under the lake's write lock (waiting up to WAIT
+    seconds, default the lake's); return the rows per table. A lake not created yet is created by db.connect
+    from $FOLLOWUP_LAKE_DATA."""
+    db.connect(source, read_only=True).close()  # a missing, busy or foreign file gets db's Swedish message
+    with closing(db.connect(url)) as con:
+        (name,) = con.execute("select current_database()").fetchone()
+        if _tables(con, name):  # said here with the lake's name; copy_into_lake checks again under the lock
+            raise DatabaseError(
+                f"Den delade databasen {lake.describe(url)} innehåller redan data, så inget har kopierats. En kopia "
+                "hamnar bara i en tom delad databas: ange en ny, tom PostgreSQL-databas som mål, eller kopiera ut "
+                f"den här till en fil först ('{PROG} copy FOLLOWUP_DB FIL')."
+            )
+        try:
+            with lake.write_lock(url, wait):
+                _attach(con, source, "copy_source", read_only=True)
+                try:
+                    return copy_into_lake(con, "copy_source", name)
+                finally:
+                    con.execute("detach copy_source")
+        except lake.LakeBusy as exc:
+            raise db.DatabaseBusyError(str(exc)) from exc
+        except lake.LakeError as exc:
+            raise DatabaseError(str(exc)) from exc
+
+
+def lake_into_file(url: str, target: Path, *, wait: float | None = None) -> dict[str, int]:
+    """Copy the lake at URL into TARGET, a new (missing or empty) DuckDB file; return the rows per table.
+
+    Under the lake's write lock: copy_out_of_lake reads the highest ids before its transaction, and a write in
+    between would leave the file's sequences behind its ids. Readers of the lake never wait.
+    """
+    with closing(db.connect(url)) as con:
+        (name,) = con.execute("select current_database()").fetchone()
+        try:
+            with lake.write_lock(url, wait):
+                _attach(con, target, "copy_target", read_only=False)
+                try:
+                    return copy_out_of_lake(con, name, "copy_target")
+                finally:
+                    con.execute("detach copy_target")
+        except lake.LakeBusy as exc:
+            raise db.DatabaseBusyError(str(exc)) from exc
+        except lake.LakeError as exc:
+            raise DatabaseError(str(exc)) from exc
+
+
+def _attach(con: duckdb.DuckDBPyConnection, path: Path, alias: str, *, read_only: bool) -> None:
+    """ATTACH the database file PATH to CON as ALIAS; a file another process holds gives DatabaseBusyError."""
+    try:
+        con.execute(f"attach {_literal(str(path))} as {_quote_db(alias)}{' (read_only)' if read_only else ''}")
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise db.DatabaseBusyError(db.busy_message(path, str(exc))) from exc
+        raise DatabaseError(f"Databasfilen {path} kunde inte öppnas: {exc}") from exc
+
+
 @contextmanager
 def _writing(
     con: duckdb.DuckDBPyConnection, target: str, *, lake_defaults: bool
@@ -281,7 +338,14 @@ def _path(con: duckdb.DuckDBPyConnection, database: str) -> str | None:
 
 
 def _described(con: duckdb.DuckDBPyConnection, database: str) -> str:
-    """A database for messages: its name and, for a file, the file."""
+    """A database for messages: its name and, for a file, the file; a lake by its PostgreSQL database and host
+    (its catalogue name is cut from the conninfo and could hold a password)."""
+    (kind,) = con.execute("select type from duckdb_databases() where database_name = $name",
+                          {"name": database}).fetchone() or ("",)
+    if kind == "ducklake":
+        url = lake.lake_url_of(con, database) or ""
+        shown = lake.describe(url) if url.lower().startswith(lake.CATALOGUE_PREFIX) else lake.redact(url)
+        return f"{shown} (den delade databasen)"
     path = _path(con, database)
     return f"{database} ({path})" if path else database
 
