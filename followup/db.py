@@ -233,6 +233,8 @@ def transaction(con: duckdb.DuckDBPyConnection, *, commit: bool = True) -> Itera
         cursor.execute("begin transaction")
         try:
             yield cursor
+            if commit:
+                lake.require_open(cursor)  # a caught error aborted it: COMMIT would roll back silently
             cursor.execute("commit" if commit else "rollback")
         except BaseException:
             cursor.execute("rollback")

@@ -252,7 +252,8 @@ def _busy_message(session: object, wait: float) -> str:
     ).fetchone()
     holder = f"{row[0]} (sedan {row[1]})" if row and row[1] else (row[0] if row else "en annan process")
     return (
-        f"En annan skrivning i den delade databasen pågår ({holder}), och den här väntade i {wait:g} sekunder. "
+        f"En annan skrivning i den delade databasen pågår ({holder}), och den här väntade i "
+        f"{f'{wait:g}'.replace('.', ',')} {'sekund' if wait == 1 else 'sekunder'}. "
         "Inget har sparats. Försök igen om en stund; en stor inläsning kan ta någon minut."
     )
 
@@ -299,6 +300,7 @@ def write_transaction(con: duckdb.DuckDBPyConnection, url: str, *, commit: bool 
                     problems = lake_schema.violations(cursor, tables)
                     if problems:
                         raise duckdb.ConstraintException("Constraint Error: " + " ".join(problems))
+                require_open(cursor)
                 try:
                     cursor.execute("commit")
                 except duckdb.TransactionException as exc:
@@ -312,6 +314,21 @@ def write_transaction(con: duckdb.DuckDBPyConnection, url: str, *, commit: bool 
         finally:
             _WRITES.pop(id(cursor), None)
             cursor.close()
+
+
+ABORTED = (
+    "Ändringen sparades inte: ett fel mitt i den avbröt transaktionen, och inget av den har skrivits. "
+    "Försök igen; händer det igen, rapportera felet."
+)
+
+
+def require_open(cursor: duckdb.DuckDBPyConnection) -> None:
+    """Raise (duckdb.TransactionException, Swedish) when the transaction was aborted by an error the block
+    caught: DuckDB's COMMIT would then roll back without a word."""
+    try:
+        cursor.execute("select 1")
+    except duckdb.TransactionException as exc:
+        raise duckdb.TransactionException(ABORTED) from exc
 
 
 @contextmanager

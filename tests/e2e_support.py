@@ -99,7 +99,7 @@ def streamlit_process(db_path: Path, log_path: Path, *, port: int | None = None,
     """Run the dashboard on a free port (or PORT) against db_path, with more command-line ARGS and ENV; yield
     its URL (http://HOST:port) and process, and always stop it."""
     port = port or _free_port()
-    env = dict(os.environ, **{config.DB_ENV: str(db_path), "PYTHONPATH": str(config.ROOT)}, **(env or {}))
+    env = {**os.environ, config.DB_ENV: str(db_path), "PYTHONPATH": str(config.ROOT), **(env or {})}
     command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *args]
@@ -171,3 +171,16 @@ def plotly_chart_count(page: Any, *, settle_ms: int = 1_000, ceiling_ms: int = 3
         stable_for = stable_for + step if now == count else 0
         count = now
     return count
+
+
+def choose_file(page: Any, folder: Path, name: str, text: str) -> None:
+    """Put a file into the page's uploader as a user would pick it."""
+    file = folder / name
+    file.write_text(text, encoding="utf-8-sig")
+    page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(file))
+
+
+def settled(page: Any) -> None:
+    """Wait until the script run the last action started has finished."""
+    page.wait_for_timeout(300)
+    page.wait_for_selector("[data-test-script-state=notRunning]")

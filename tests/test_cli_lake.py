@@ -286,7 +286,7 @@ def test_a_busy_lake_refuses_the_load_and_writes_nothing(reference_lake: str, tm
     with lake.write_lock(reference_lake, 0):  # another writer holds the lake
         result = run_cli(lake_env(reference_lake), "load", str(crime_file(tmp_path)), "--wait", "0.2")
     assert failed_cleanly(result, 1, "En annan skrivning i den delade databasen pågår")
-    assert "väntade i 0.2 sekunder" in result.stderr  # --wait became the lake's write wait
+    assert "väntade i 0,2 sekunder" in result.stderr  # --wait became the lake's write wait
     assert checksums(reference_lake) == before
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from e2e_support import ERROR_ELEMENTS, open_page, screenshot, streamlit_server
+from e2e_support import ERROR_ELEMENTS, choose_file, open_page, screenshot, settled, streamlit_server
 
 HEADER = "indikator;område;plats;period;värde;n\n"
 GOOD = HEADER + "anmalda-brott-omrade;Bromma;;2025-10;12;\nanmalda-brott-omrade;Bromma;;2025-11;13,5;\n"
@@ -28,19 +28,6 @@ def data_url(demo_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     path.write_bytes(demo_db_path.read_bytes())
     with streamlit_server(path, folder / "streamlit.log") as url:
         yield url
-
-
-def choose_file(page: Any, folder: Path, name: str, text: str) -> None:
-    """Put a file into the page's uploader as a user would pick it."""
-    file = folder / name
-    file.write_text(text, encoding="utf-8-sig")
-    page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(file))
-
-
-def settled(page: Any) -> None:
-    """Wait until the script run the last action started has finished."""
-    page.wait_for_timeout(300)
-    page.wait_for_selector("[data-test-script-state=notRunning]")
 
 
 def test_upload_preview_load_and_undo(browser: Any, data_url: str, tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from urllib.parse import quote
 import duckdb
 import pytest
 
-from e2e_support import ERROR_ELEMENTS, PAGE_TIMEOUT_MS, VIEWPORT, screenshot, streamlit_server
+from e2e_support import ERROR_ELEMENTS, PAGE_TIMEOUT_MS, VIEWPORT, screenshot, settled, streamlit_server
 from followup import config
 from followup.model import Grain
 from followup.periods import Period
@@ -61,12 +61,6 @@ class Hostile:
     url: str
     comment_area: tuple[int, str]  # number and name
     requests: list[str] = field(default_factory=list)
-
-
-def settled(page: Any) -> None:
-    """Wait until the script run the last action started has finished."""
-    page.wait_for_timeout(300)
-    page.wait_for_selector("[data-test-script-state=notRunning]")
 
 
 def watched(browser: Any, hostile: Hostile, path: str) -> Any:
