@@ -250,9 +250,9 @@ def _busy_message(session: object, wait: float) -> str:
         "where l.locktype = 'advisory' and l.granted and (l.classid::bigint << 32 | l.objid::bigint) = %s",
         (LOCK_KEY,),
     ).fetchone()
-    holder = f"{row[0]} (sedan {row[1]})" if row and row[1] else (row[0] if row else "en annan process")
+    holder = f"sedan {row[1]} ({row[0]})" if row and row[1] else (f"({row[0]})" if row else "(en annan process)")
     return (
-        f"En annan skrivning i den delade databasen pågår ({holder}), och den här väntade i "
+        f"En annan skrivning i den delade databasen pågår {holder}, och den här väntade i "
         f"{f'{wait:g}'.replace('.', ',')} {'sekund' if wait == 1 else 'sekunder'}. "
         "Inget har sparats. Försök igen om en stund; en stor inläsning kan ta någon minut."
     )

@@ -309,7 +309,7 @@ def test_a_held_lock_refuses_a_write_naming_the_holder_and_a_killed_holder_frees
         waited = time.monotonic() - asked
         text = str(refused.value)
         print(f"\nbusy after {waited:.2f} s: {text}")
-        assert f"(followup {socket.gethostname()} pid {holder.pid} (sedan " in text
+        assert "pågår sedan " in text and f" (followup {socket.gethostname()} pid {holder.pid}), " in text
         assert "den här väntade i 0,5 sekunder. Inget har sparats. Försök igen om en stund" in text
         assert table_checksums(lake_con) == before
         assert load.plan(lake_con, share_batch(40.0, "farsta")).added == 1  # a preview takes no lock: it does not wait

@@ -147,7 +147,7 @@ def test_a_write_waiting_longer_than_its_wait_is_refused_and_the_holder_lands(
             load_here(con, refused_file)
         text = str(refused.value)
         print(f"\nrefused: {text}")
-        assert f" pid {holder.pid} (sedan " in text
+        assert f" pid {holder.pid}), och den här väntade" in text
         assert "den här väntade i 1 sekund. Inget har sparats." in text
         assert log_row(con, "person.csv") == []
         assert con.execute("select count(*) from observation where indicator = 'bra-brott-mot-person' "

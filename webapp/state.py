@@ -119,6 +119,11 @@ def on_cursor(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """
     try:
         return read_on_cursor(action, *args, **kwargs)
+    except (db.DatabaseBusyError, db.DatabaseConflictError, duckdb.TransactionException) as error:
+        # the shared backend: another replica's write held the lock too long, or a commit was refused;
+        # nothing was written, so say so where the user acted and stop this run (no traceback)
+        st.error(str(error), icon=":material/error:")
+        st.stop()
     finally:
         st.session_state.pop(RUN_VERSION_KEY, None)  # a write changes the version: read it again
 
