@@ -35,6 +35,11 @@ bench-growth: $(VENV)/.installed-dev  ## pages at S, M and L and how their times
 	done
 	$(PY) bench/growth.py bench/results/S.json bench/results/M.json bench/results/L.json
 
+# Issue 8: the DuckDB file next to the shared backend (DuckLake, catalogue in a throwaway local PostgreSQL the
+# script starts) at size M: pages, an EST load and its undo, the copy in and out, connecting. About 4 minutes.
+bench-backend: $(VENV)/.installed-dev postgres  ## the DuckDB file and the shared backend side by side (size M)
+	$(PY) bench/bench_backend.py --size M
+
 # Not part of `make test` or CI: a new advisory for a pinned package must not block unrelated work.
 # pip-audit (requirements-audit.txt, in its own .venv-audit) checks exactly the pinned packages of
 # requirements.txt and requirements-dev.txt against PyPI's advisory data (AUDIT_SERVICE=osv asks osv.dev).

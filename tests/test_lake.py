@@ -172,6 +172,10 @@ def test_a_new_lake_needs_its_data_folder(pg_lake: tuple[str, Path], monkeypatch
     with psycopg.connect(lake.conninfo(url)) as catalogue:
         stored = catalogue.execute("select value from ducklake_metadata where key = 'data_path'").fetchone()
     assert stored == (f"{data_path}{os.sep}",)  # the lake keeps the folder FOLLOWUP_LAKE_DATA named
+    with psycopg.connect(lake.conninfo(url)) as catalogue:
+        inlining = catalogue.execute(
+            "select value from ducklake_metadata where key = 'data_inlining_row_limit'").fetchone()
+    assert inlining == ("0",)  # every row in Parquet: inlined rows are scanned through PostgreSQL, slower
 
 
 # --- writing -----------------------------------------------------------------------------------------------------
@@ -259,6 +263,20 @@ def audit(cursor: duckdb.DuckDBPyConnection, detail: str) -> None:
     """One audit_log row through the named write statement."""
     queries.execute(cursor, "audit_write", user_name="test", action="create", entity="activity", entity_id="1",
                     detail=detail)
+
+
+def test_the_snapshot_moves_with_every_commit_and_only_then(lake_con: duckdb.DuckDBPyConnection) -> None:
+    before = lake.snapshot_id(lake_con)
+    add_comment(lake_con, "En ny version av datan")
+    after = lake.snapshot_id(lake_con)
+    assert after > before  # the pages' data version: their caches must not outlive a write
+    lake_con.execute("select count(*) from comment").fetchall()
+    with pytest.raises(db.DatabaseError):
+        with db.transaction(lake_con) as cursor:
+            queries.execute(cursor, "audit_write", user_name="x", action="create", entity="comment", entity_id="0",
+                            detail=None)
+            raise db.DatabaseError("avbruten")
+    assert lake.snapshot_id(lake_con) == after  # neither a read nor a rolled-back write makes a snapshot
 
 
 def test_an_error_inside_the_block_rolls_back(lake_con: duckdb.DuckDBPyConnection) -> None:

@@ -40,10 +40,13 @@ def connection(path: str) -> duckdb.DuckDBPyConnection:
     do not both build; a failure (busy file, bad file) is not cached, so the next run tries again.
     """
     if lake.is_lake(path):
-        from followup import demo, transfer  # only needed when the shared backend is still empty
+        try:
+            return db.open_database(path)
+        except db.EmptyLakeError:
+            from followup import demo, transfer  # only needed when the shared backend is still empty
 
-        transfer.fill_if_empty(path, demo.build)  # under the lake's write lock: one replica builds
-        return db.open_database(path)
+            transfer.fill_if_empty(path, demo.build)  # under the lake's write lock: one replica builds
+            return db.open_database(path)
     file = Path(path)
     if not file.exists():
         from followup import demo  # the demo generator is only needed on first start
@@ -76,8 +79,15 @@ def data_version(path: str) -> str:
     known = st.session_state.get(RUN_VERSION_KEY)
     if known is not None and known[0] == path:
         return known[1]
-    row = queries.run(connection(path), "data_version").iloc[0]
-    version = f"{row.last_load}-{row.loads}-{row.undone_loads}-{row.last_write}"
+    if lake.is_lake(path):  # every commit makes a snapshot: one catalogue lookup instead of two table scans
+        cursor = connection(path).cursor()
+        try:
+            version = f"snapshot-{lake.snapshot_id(cursor)}"
+        finally:
+            cursor.close()
+    else:
+        row = queries.run(connection(path), "data_version").iloc[0]
+        version = f"{row.last_load}-{row.loads}-{row.undone_loads}-{row.last_write}"
     if public_screen():  # every cache keyed on the version keeps a public screen's results apart
         version += PUBLIC_VERSION
     st.session_state[RUN_VERSION_KEY] = (path, version)
