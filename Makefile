@@ -4,7 +4,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test demo lint browser postgres bench bench-growth audit
+.PHONY: run test demo lint browser postgres bench bench-growth bench-backend audit
 
 run: $(VENV)/.installed-run  ## start the dashboard; the demo database is built on first start
 	$(PY) -m streamlit run dashboard.py
