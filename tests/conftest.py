@@ -239,3 +239,68 @@ def fresh_caches() -> Iterator[None]:
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+# --- page tests on both backends (tests/backends.py) -------------------------------------------------------------
+
+import backends  # noqa: E402  (the embedded and the shared backend, for tests parametrised by backend)
+
+
+@pytest.fixture(params=backends.BACKENDS)
+def app_db(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path | str]:
+    """The demo for a page test that only reads, on each backend; FOLLOWUP_DB points at it: a private copy of
+    the demo file (demo_db_copy), or the session's demo lake (demo_lake), which the test must leave unchanged.
+
+    After a lake case it checks that the app really ran on the lake and wrote nothing to it.
+    """
+    if request.param == backends.EMBEDDED:
+        yield request.getfixturevalue("demo_db_copy")
+        return
+    url = request.getfixturevalue("demo_lake")
+    monkeypatch.setenv(config.DB_ENV, url)
+    before = backends.snapshot(url)
+    yield url
+    backends.assert_app_on_lake(url)
+    assert backends.snapshot(url) == before, "a test on the shared demo lake wrote to it: give it app_db_copy"
+
+
+@pytest.fixture(params=backends.BACKENDS)
+def app_db_copy(request: pytest.FixtureRequest) -> Iterator[Path | str]:
+    """The demo for a page test that writes, on each backend; FOLLOWUP_DB points at it: a private copy of the
+    demo file (demo_db_copy) or a private lake holding the demo (demo_lake_clone).
+
+    After a lake case it checks that the app really ran on the lake.
+    """
+    if request.param == backends.EMBEDDED:
+        yield request.getfixturevalue("demo_db_copy")
+        return
+    url = request.getfixturevalue("demo_lake_clone")
+    yield url
+    backends.assert_app_on_lake(url)
+
+
+@pytest.fixture(scope="session")
+def demo_lake_template(pg_cluster: Any, demo_db_path: Path, tmp_path_factory: pytest.TempPathFactory
+                       ) -> tuple[str, Path]:
+    """A lake holding the demo that no test opens, for demo_lake_clone to copy: its database name and data folder."""
+    name = "demo_template"
+    root = tmp_path_factory.mktemp("demo-lake-template")
+    filled_lake(pg_cluster, name, root, demo_db_path)
+    return name, root / name
+
+
+_lake_clones = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def demo_lake_clone(pg_cluster: Any, demo_lake_template: tuple[str, Path], tmp_path: Path,
+                    monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A private lake holding the demo, for a test that writes, as demo_lake_copy but copied from
+    demo_lake_template (catalogue and files) in a fraction of the time a fill takes; FOLLOWUP_DB points at it."""
+    name = f"demo_clone_{next(_lake_clones)}"
+    url = backends.clone_lake(pg_cluster, *demo_lake_template, name, tmp_path / "lake-data" / name)
+    monkeypatch.setenv(config.DB_ENV, url)
+    try:
+        yield url
+    finally:
+        pg_cluster.drop_database(name)

@@ -1,7 +1,12 @@
-"""The Streamlit app in AppTest: start-up, the district in the URL, notices and errors (Översikt: test_app_oversikt.py)."""
+"""The Streamlit app in AppTest: start-up, the district in the URL, notices and errors (Översikt: test_app_oversikt.py).
+
+Every page's smoke test and the tests taking app_db run on both backends: the embedded DuckDB file and the shared
+lake (tests/backends.py); the page modules test_app_*.py parametrise their main tests the same way.
+"""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -112,7 +117,7 @@ def test_district_list_holds_the_areas_in_force_today(reference_db: Path) -> Non
     assert len(options) == 11
 
 
-def test_choosing_a_district_in_the_sidebar_changes_the_page(demo_db_copy: Path) -> None:
+def test_choosing_a_district_in_the_sidebar_changes_the_page(app_db: Path | str) -> None:
     at = run_app()
     at.sidebar.selectbox(key="omrade").set_value("farsta").run()
     assert not at.exception
@@ -120,6 +125,38 @@ def test_choosing_a_district_in_the_sidebar_changes_the_page(demo_db_copy: Path)
     # the rerun went through the entry file again: its sidebar and notice are still there
     assert at.sidebar.selectbox(key="omrade").value == "farsta"
     assert len(at.main.warning) == 1  # the demo notice (the sidebar holds the local-mode banner)
+
+
+PAGES = {  # every page of the navigation (dashboard.py) and the h1 it opens with on the demo's default district
+    "views/oversikt.py": "Översikt – Hässelby-Vällingby",
+    "views/omrade.py": "1. Unga i riskzon för destruktivt beteende – Hässelby-Vällingby",
+    "views/platser.py": "Platser – Hässelby-Vällingby",
+    "views/trender.py": "Trender",
+    "views/handlingsplan.py": "Handlingsplan – Hässelby-Vällingby",
+    "views/styrgrupp.py": "Styrgruppen – Hässelby-Vällingby",
+    "views/mote.py": "Hässelby-Vällingby",
+    "views/data.py": "Data",
+    components.STATUS_HELP_PAGE: "Hur räknas status?",
+}
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_opens_on_the_demo(app_db: Path | str, page: str) -> None:
+    """The smoke test of every page, on each backend: it runs without an exception or an error box and shows
+    its title and the demo notice."""
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert title(at).startswith(PAGES[page]), title(at)
+    assert any("Exempeldata – påhittade siffror" in w.value for w in at.main.warning)
+
+
+def test_every_page_of_the_navigation_has_a_smoke_test() -> None:
+    """A new page in dashboard.py needs its entry in PAGES above (and so a smoke test on each backend)."""
+    source = (config.ROOT / "dashboard.py").read_text(encoding="utf-8")
+    listed = set(re.findall(r'st\.Page\("(views/[a-z_]+\.py)"', source))
+    assert listed | {components.STATUS_HELP_PAGE} == set(PAGES)
 
 
 def test_no_pages_folder_beside_the_entry_file() -> None:
@@ -189,7 +226,7 @@ def test_status_markdown_has_icon_word_and_colour(value: status.Trend | status.T
     assert text.startswith(f":{components.STATUS_COLOURS[value]}-background[")
 
 
-def test_the_data_version_is_read_once_per_run(demo_db_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_data_version_is_read_once_per_run(app_db: Path | str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every cached query of a run is keyed on one data version, read once, not once per query."""
     from followup import queries
 

@@ -22,6 +22,8 @@ from followup.imports import aliases
 from followup.model import LoadKind
 from webapp.components import plain
 from followup.imports.base import Problem
+import backends
+from backends import Target
 from table_state import table_checksums
 from webapp import data
 
@@ -79,33 +81,30 @@ def no_exception(at: AppTest) -> None:
 
 @pytest.fixture
 def db_file(demo_db_copy: Path) -> Path:
-    """A private copy of the demo database the app uses."""
+    """A private copy of the demo database the app uses (the embedded backend only: the tests of what the page
+    shows before anything reaches the database; the ones that write run on both backends with app_db_copy)."""
     return demo_db_copy
 
 
-def read(path: Path, sql: str, params: list | None = None) -> list[tuple]:
+def read(path: Target, sql: str, params: list | None = None) -> list[tuple]:
     """Rows of a query, read through the app's own cached connection to PATH (one DuckDB instance per file)."""
-    from webapp import state
-
-    cursor = state.connection(str(path.resolve())).cursor()
+    cursor = backends.app_cursor(path)
     try:
         return cursor.execute(sql, params or []).fetchall()
     finally:
         cursor.close()
 
 
-def checksums(path: Path, exclude: tuple[str, ...] = ()) -> dict[str, tuple[int, int]]:
+def checksums(path: Target, exclude: tuple[str, ...] = ()) -> dict[str, tuple[int, int]]:
     """Table checksums of the database the app uses."""
-    from webapp import state
-
-    cursor = state.connection(str(path.resolve())).cursor()
+    cursor = backends.app_cursor(path)
     try:
         return table_checksums(cursor, exclude)
     finally:
         cursor.close()
 
 
-def stored(path: Path, district: str, period: str) -> list[tuple]:
+def stored(path: Target, district: str, period: str) -> list[tuple]:
     """(value, load_id) of the crime count of a district and month."""
     return read(path, "select value, load_id from observation where indicator = ? and district = ? "
                       "and place is null and period_start = ?::date and grain = 'month'", [CRIME, district, period])
@@ -114,11 +113,11 @@ def stored(path: Path, district: str, period: str) -> list[tuple]:
 # --- the whole round: upload, preview, confirm, history, undo ---------------------------------------
 
 
-def test_upload_preview_confirm_and_undo(db_file: Path) -> None:
+def test_upload_preview_confirm_and_undo(app_db_copy: Path | str) -> None:
     at = open_page()
     no_exception(at)
-    before = checksums(db_file, exclude=LOG_TABLES)
-    assert stored(db_file, "bromma", "2025-10-01") == []
+    before = checksums(app_db_copy, exclude=LOG_TABLES)
+    assert stored(app_db_copy, "bromma", "2025-10-01") == []
 
     upload(at, "brott-okt.csv", csv(f"{CRIME};Bromma;;2025-10;12;", f"{CRIME};Bromma;;2025-11;13,5;"))
     no_exception(at)
@@ -127,14 +126,14 @@ def test_upload_preview_confirm_and_undo(db_file: Path) -> None:
     assert sample[["Rad", "Område", "Period", "Värde"]].values.tolist() == [
         ["2", "Bromma", "oktober 2025", "12"], ["3", "Bromma", "november 2025", "13,5"]]
     assert not at.checkbox  # nothing stored is overwritten: no confirmation needed
-    assert stored(db_file, "bromma", "2025-10-01") == []  # the preview wrote nothing
+    assert stored(app_db_copy, "bromma", "2025-10-01") == []  # the preview wrote nothing
 
     button(at, "Läs in").click().run()
     no_exception(at)
-    (load_id,) = read(db_file, "select max(id) from import_log")[0]
+    (load_id,) = read(app_db_copy, "select max(id) from import_log")[0]
     assert [s.value for s in at.success][0].startswith(f"**Laddning {load_id} är inläst:** brott\\-okt\\.csv")
-    assert stored(db_file, "bromma", "2025-10-01") == [(12.0, load_id)]
-    assert stored(db_file, "bromma", "2025-11-01") == [(13.5, load_id)]
+    assert stored(app_db_copy, "bromma", "2025-10-01") == [(12.0, load_id)]
+    assert stored(app_db_copy, "bromma", "2025-11-01") == [(13.5, load_id)]
     assert at.file_uploader[0].value is None  # the uploader starts empty for the next file
     history = frame(at, "Nummer")
     newest = history.iloc[0]
@@ -147,20 +146,20 @@ def test_upload_preview_confirm_and_undo(db_file: Path) -> None:
     question = [w.value for w in at.warning if "Ångra laddning" in w.value]
     assert question == [f"**Ångra laddning {load_id} (brott\\-okt\\.csv)?** Dess rader tas bort och de värden "
                         "den ersatte kommer tillbaka."]
-    assert stored(db_file, "bromma", "2025-10-01") != []  # asking is not undoing
+    assert stored(app_db_copy, "bromma", "2025-10-01") != []  # asking is not undoing
     button(at, f"Ja, ångra laddning {load_id}").click().run()
     no_exception(at)
     assert any(f"Laddning {load_id}" in s.value and "ångrad" in s.value for s in at.success)
-    assert stored(db_file, "bromma", "2025-10-01") == []
-    assert checksums(db_file, exclude=LOG_TABLES) == before
-    [(undone_by,)] = read(db_file, "select undone_by from import_log where id = ?", [load_id])
+    assert stored(app_db_copy, "bromma", "2025-10-01") == []
+    assert checksums(app_db_copy, exclude=LOG_TABLES) == before
+    [(undone_by,)] = read(app_db_copy, "select undone_by from import_log where id = ?", [load_id])
     undone = frame(at, "Nummer").iloc[0]
     assert undone["Nummer"] == load_id and undone["Ångrad"].endswith(f" av {undone_by}")
     assert not [s for s in at.selectbox if s.key == "data_undo_choice"]  # nothing left to undo
 
 
-def test_a_file_that_changes_stored_values_needs_the_checkbox(db_file: Path) -> None:
-    [(old, demo_load)] = stored(db_file, "bromma", "2024-03-01")
+def test_a_file_that_changes_stored_values_needs_the_checkbox(app_db_copy: Path | str) -> None:
+    [(old, demo_load)] = stored(app_db_copy, "bromma", "2024-03-01")
     new = old + 5
     at = upload(open_page(), "rattelse.csv", csv(f"{CRIME};Bromma;;2024-03;{int(new)};"))
     no_exception(at)
@@ -175,18 +174,18 @@ def test_a_file_that_changes_stored_values_needs_the_checkbox(db_file: Path) -> 
     assert not button(at, "Läs in").disabled
     button(at, "Läs in").click().run()
     no_exception(at)
-    (load_id,) = read(db_file, "select max(id) from import_log")[0]
-    assert stored(db_file, "bromma", "2024-03-01") == [(new, load_id)]
+    (load_id,) = read(app_db_copy, "select max(id) from import_log")[0]
+    assert stored(app_db_copy, "bromma", "2024-03-01") == [(new, load_id)]
 
     at.selectbox(key="data_undo_choice").select(load_id).run()
     button(at, "Ångra vald laddning …").click().run()
     button(at, f"Ja, ångra laddning {load_id}").click().run()
-    assert stored(db_file, "bromma", "2024-03-01") == [(old, demo_load)]  # the old value is back
+    assert stored(app_db_copy, "bromma", "2024-03-01") == [(old, demo_load)]  # the old value is back
 
 
-def test_a_bad_file_lists_row_and_column_and_writes_nothing(db_file: Path) -> None:
+def test_a_bad_file_lists_row_and_column_and_writes_nothing(app_db_copy: Path | str) -> None:
     at = open_page()
-    before = checksums(db_file)
+    before = checksums(app_db_copy)
     upload(at, "fel.csv", csv(f"{CRIME};Bromma;;2025-10;12;", "anmalda-brot;Bromma;;2025-10;3;",
                               f"{CRIME};Bromma;;2025-11;tolv;"))
     no_exception(at)
@@ -199,7 +198,7 @@ def test_a_bad_file_lists_row_and_column_and_writes_nothing(db_file: Path) -> No
     assert "anmalda-brot" in problems.iloc[0]["Problem"]
     assert not [b for b in at.button if b.label == "Läs in"]
     assert not at.metric
-    assert checksums(db_file) == before
+    assert checksums(app_db_copy) == before
 
 
 def test_a_file_the_program_cannot_read_is_refused_as_a_whole(db_file: Path) -> None:
@@ -245,23 +244,23 @@ def test_a_sensitive_count_of_one_to_four_is_hidden_in_the_preview(db_file: Path
     assert frame(at, "Värde").iloc[0]["Värde"] == "1–4"
 
 
-def test_undo_refused_is_a_warning_with_its_reason(db_file: Path) -> None:
-    [(old, _)] = stored(db_file, "bromma", "2024-03-01")
+def test_undo_refused_is_a_warning_with_its_reason(app_db_copy: Path | str) -> None:
+    [(old, _)] = stored(app_db_copy, "bromma", "2024-03-01")
     at = open_page()
     ids = []
     for step, value in enumerate((old + 1, old + 2)):
         upload(at, f"steg{step}.csv", csv(f"{CRIME};Bromma;;2024-03;{int(value)};"))
         at.checkbox[0].check().run()
         button(at, "Läs in").click().run()
-        ids.append(read(db_file, "select max(id) from import_log")[0][0])
+        ids.append(read(app_db_copy, "select max(id) from import_log")[0][0])
     first, second = ids
-    before = checksums(db_file)
+    before = checksums(app_db_copy)
     at.selectbox(key="data_undo_choice").select(first).run()
     button(at, "Ångra vald laddning …").click().run()
     button(at, f"Ja, ångra laddning {first}").click().run()
     no_exception(at)
     assert any(f"senare laddning {second}" in w.value for w in at.warning)
-    assert checksums(db_file) == before
+    assert checksums(app_db_copy) == before
 
 
 def test_the_page_works_on_a_reference_only_database(reference_db_copy: Path) -> None:
@@ -314,12 +313,12 @@ def test_history_frame_marks_built_in_loads_and_undone_ones() -> None:
 # --- Platsnamn: the place aliases police events are placed by ------------------------------------------
 
 
-def alias_rows(path: Path, alias: str) -> list[tuple]:
+def alias_rows(path: Target, alias: str) -> list[tuple]:
     """(district, place) of a place_alias row."""
     return read(path, "select district, place from place_alias where alias = ?", [alias])
 
 
-def test_place_names_can_be_added_listed_and_removed(db_file: Path) -> None:
+def test_place_names_can_be_added_listed_and_removed(app_db_copy: Path | str) -> None:
     at = open_page()
     no_exception(at)
     assert data.TABS[-1] == "Platsnamn"
@@ -336,32 +335,32 @@ def test_place_names_can_be_added_listed_and_removed(db_file: Path) -> None:
     at.selectbox(key="data_alias_place_bromma").select("brommaplan").run()
     button(at, "Lägg till namn").click().run()
     no_exception(at)
-    assert alias_rows(db_file, "Provgränden") == [("bromma", "brommaplan")]
+    assert alias_rows(app_db_copy, "Provgränden") == [("bromma", "brommaplan")]
     assert any("Platsnamnet ”Provgränden” är tillagt" in s.value and "Brommaplan" in s.value for s in at.success)
     assert at.text_input(key="data_alias_name").value == ""  # the form starts empty again
     assert at.selectbox(key="data_alias_filter").value == "bromma"  # the list of the name's district
     listed = frame(at, "Namn i texten")
     assert ["Provgränden", "Bromma", "Brommaplan"] in listed.values.tolist()
-    [(user, action, detail)] = read(db_file, "select user_name, action, detail from audit_log "
+    [(user, action, detail)] = read(app_db_copy, "select user_name, action, detail from audit_log "
                                              "where entity = 'place_alias'")
     assert action == "create" and user.startswith("lokal:") and "Provgränden" in detail
 
     at.selectbox(key="data_alias_remove_choice").select("Provgränden").run()
     button(at, "Ta bort namn …").click().run()
     assert any("Ta bort platsnamnet ”Provgränden”?" in w.value for w in at.warning)
-    assert alias_rows(db_file, "Provgränden") != []  # asking is not removing
+    assert alias_rows(app_db_copy, "Provgränden") != []  # asking is not removing
     button(at, "Ja, ta bort ”Provgränden”").click().run()
     no_exception(at)
-    assert alias_rows(db_file, "Provgränden") == []
+    assert alias_rows(app_db_copy, "Provgränden") == []
     assert any("Platsnamnet ”Provgränden” är borttaget" in s.value for s in at.success)
     assert "Provgränden" not in set(frame(at, "Namn i texten")["Namn i texten"])
-    assert [a for (a,) in read(db_file, "select action from audit_log where entity = 'place_alias' order by id")] == [
+    assert [a for (a,) in read(app_db_copy, "select action from audit_log where entity = 'place_alias' order by id")] == [
         "create", "delete"]
 
 
-def test_a_refused_place_name_says_why_and_writes_nothing(db_file: Path) -> None:
+def test_a_refused_place_name_says_why_and_writes_nothing(app_db_copy: Path | str) -> None:
     at = open_page()
-    before = checksums(db_file)
+    before = checksums(app_db_copy)
     at.text_input(key="data_alias_name").input("Vällingby C").run()
     at.selectbox(key="data_alias_district").select("bromma").run()
     button(at, "Lägg till namn").click().run()
@@ -370,7 +369,7 @@ def test_a_refused_place_name_says_why_and_writes_nothing(db_file: Path) -> None
     assert any("”Vällingby C” finns redan och pekar på platsen Vällingby centrum i Hässelby-Vällingby" in e
                for e in errors), errors
     assert at.text_input(key="data_alias_name").value == "Vällingby C"  # kept, to correct it
-    assert checksums(db_file) == before
+    assert checksums(app_db_copy) == before
     assert not at.run().error  # the refusal is shown once
 
 

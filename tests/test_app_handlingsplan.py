@@ -32,7 +32,7 @@ def listed(at: AppTest) -> dict[str, dict]:
     return {row["Insats"]: row for row in at.dataframe[0].value.to_dict("records")}
 
 
-def test_add_edit_and_close_an_activity(demo_db_copy: Path) -> None:
+def test_add_edit_and_close_an_activity(app_db_copy: Path | str) -> None:
     at = open_page()
     assert at.title[0].value == "Handlingsplan – Hässelby\\-Vällingby"
     assert "Platssamverkan Hässelby torg" in listed(at)
@@ -67,7 +67,7 @@ def test_add_edit_and_close_an_activity(demo_db_copy: Path) -> None:
     assert listed(at)["Nattvandring Vällingby"]["Status"] == "Inställd"
 
 
-def test_refused_activity_shows_why_and_writes_nothing(demo_db_copy: Path) -> None:
+def test_refused_activity_shows_why_and_writes_nothing(app_db_copy: Path | str) -> None:
     at = open_page()
     before = len(at.dataframe[0].value)
     at.text_input(key="ny-title").input("Utan mål")
@@ -77,7 +77,7 @@ def test_refused_activity_shows_why_and_writes_nothing(demo_db_copy: Path) -> No
     assert len(at.dataframe[0].value) == before
 
 
-def test_filters_are_in_the_address(demo_db_copy: Path) -> None:
+def test_filters_are_in_the_address(app_db: Path | str) -> None:
     at = open_page(plats="Hässelby torg", status="Pågår")
     rows = at.dataframe[0].value
     assert len(rows) > 0

@@ -2,7 +2,8 @@
 
 The page tests walk the whole agenda with Nästa on the demo database and on a database with reference
 data only, and check every slide's title, status words and 'n av m' against the Pack that
-followup.pack.build_pack makes for the same database (read before the app opens the file). A hand-made
+followup.pack.build_pack makes from the same data in a database file (the demo's pages run on both backends,
+the embedded file and the shared lake, and are checked against the pack of the demo file). A hand-made
 Pack checks the drawing itself: user text shown as written, the table, a chart without a chart plan.
 """
 
@@ -151,8 +152,8 @@ def slide_title(at: AppTest) -> str:
 
 
 def expected_pack(db_path: Path, district: str, period: str) -> Pack:
-    """The pack build_pack makes for the database file, read before the app holds the file."""
-    with closing(db.open_database(db_path)) as con:
+    """The pack build_pack makes for a database file, read-only (the demo's: the page may run on either backend)."""
+    with closing(db.open_database(db_path, read_only=True)) as con:
         return pack.build_pack(con, district, parse_period(period))
 
 
@@ -185,8 +186,8 @@ def step_through(at: AppTest, slides: tuple[Slide, ...]) -> None:
 # --- the demo database ----------------------------------------------------------------------------------
 
 
-def test_demo_agenda_steps_through_every_slide_and_back(demo_db_copy: Path) -> None:
-    expected = expected_pack(demo_db_copy, "hasselby-vallingby", "2025-T2")
+def test_demo_agenda_steps_through_every_slide_and_back(app_db: Path | str, demo_db_path: Path) -> None:
+    expected = expected_pack(demo_db_path, "hasselby-vallingby", "2025-T2")
     kinds = [s.kind for s in expected.slides]
     # title, overview, five priority areas, the tracked places, the action plan, the commitments
     assert kinds[:2] == [SlideKind.TITLE, SlideKind.OVERVIEW]
@@ -319,7 +320,7 @@ def test_last_data_day_follows_the_finest_values() -> None:
     assert mote.last_data_day(frame.iloc[0:0]) is None
 
 
-def test_the_meeting_and_its_year_export_from_the_page(demo_db_copy: Path) -> None:
+def test_the_meeting_and_its_year_export_from_the_page(app_db: Path | str) -> None:
     """The export expander offers the meeting's deck, images and numbers, and the year's compilation."""
     at = open_page(omrade="Hässelby-Vällingby", period="2025-T2")
     buttons = [b.label for b in at.button]

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import backends
 from followup import queries
 from followup.charts.series import CI_NAME
 from webapp import omrade
@@ -62,7 +63,8 @@ def trace(fig: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def area_indicators(db_path: Path, district: str, area_number: int) -> set[tuple[str, str]]:
-    """(goal, indicator) pairs of one priority area in a district's scope, from the query the page uses."""
+    """(goal, indicator) pairs of one priority area in a district's scope, from the query the page uses, read from
+    a database file (for a page on the shared backend: the demo file its lake was copied from)."""
     with closing(duckdb.connect(str(db_path), read_only=True)) as con:
         rows = queries.run(con, "scope_indicators", district=district, place="")
     rows = rows[rows["priority_area_number"] == area_number]
@@ -72,8 +74,9 @@ def area_indicators(db_path: Path, district: str, area_number: int) -> set[tuple
 # --- Hässelby-Vällingby in the demo data --------------------------------------------------------------
 
 
-def test_area_2_shows_a_chart_per_indicator_with_statuses_and_explanations(demo_db_copy: Path) -> None:
-    expected = area_indicators(demo_db_copy, HV, 2)  # before the app holds the file
+def test_area_2_shows_a_chart_per_indicator_with_statuses_and_explanations(app_db: Path | str,
+                                                                            demo_db_path: Path) -> None:
+    expected = area_indicators(demo_db_path, HV, 2)  # the demo file the app's database was copied from
     # 2.1: 2, 2.2: 8 (anmalda-brott-plats has only place values here), 2.3: 3
     assert len(expected) == 13
     assert {("pa2-2", "bra-brott-mot-person"), ("pa2-2", "bra-misshandel"), ("pa2-2", "kolada-valdsbrott")} <= expected
@@ -108,7 +111,7 @@ def test_area_2_shows_a_chart_per_indicator_with_statuses_and_explanations(demo_
     assert any(link.proto.label == "Hur räknas status?" for link in at.get("page_link"))
 
 
-def test_area_2_charts_carry_target_last_year_limits_band_and_activities(demo_db_copy: Path) -> None:
+def test_area_2_charts_carry_target_last_year_limits_band_and_activities(app_db: Path | str) -> None:
     at = open_page(prio=AREA_2)
     gatherings = figure_titled(at, "EST: störande samling per månad")
     names = {t.get("name") for t in gatherings["data"]}
@@ -170,7 +173,7 @@ def test_period_in_the_url_limits_the_time_axis(demo_db_copy: Path) -> None:
     assert "Diagrammen visar jan–juni 2025" in page_text(at)
 
 
-def test_small_counts_of_a_sensitive_indicator_stay_hidden(demo_db_copy: Path) -> None:
+def test_small_counts_of_a_sensitive_indicator_stay_hidden(app_db: Path | str) -> None:
     at = open_page(prio="5. Kriminella miljöer och livsstilar")
     text = page_text(at)
     assert "Ärenden om oro för radikalisering, Hässelby-Vällingby: 1–4 år 2024 mot 8 år 2023" in text
@@ -181,8 +184,8 @@ def test_small_counts_of_a_sensitive_indicator_stay_hidden(demo_db_copy: Path) -
     assert trace(fig, "1–4 (visas inte)")["x"] == ["2024-01-01"]
 
 
-def test_a_local_goal_of_the_district_joins_the_area(demo_db_copy: Path) -> None:
-    with closing(duckdb.connect(str(demo_db_copy))) as con:
+def test_a_local_goal_of_the_district_joins_the_area(app_db_copy: Path | str) -> None:
+    with backends.writing(app_db_copy) as con:
         con.execute("insert into goal (code, priority_area, number, text, scope, district) values "
                     "('hv-klotter', 'otrygga-platser', 4, 'Mindre klotter i Vällingby.', 'local', $district)",
                     {"district": HV})
@@ -208,14 +211,14 @@ def test_without_values_every_indicator_says_why_instead_of_an_empty_chart(refer
     assert at.sidebar.selectbox(key="prio").value == "otrygga-platser"
 
 
-def test_series_break_is_marked_and_stops_the_comparison(demo_db_copy: Path) -> None:
-    with closing(duckdb.connect(str(demo_db_copy))) as con:
-        changed = con.execute(
+def test_series_break_is_marked_and_stops_the_comparison(app_db_copy: Path | str) -> None:
+    with backends.writing(app_db_copy) as con:
+        (changed,) = con.execute(  # the count of rows updated (the shared backend has no RETURNING)
             "update observation set series_break = true where indicator = 'anmalda-brott-omrade' "
-            "and district = $district and place is null and period_start = date '2025-01-01' returning 1",
+            "and district = $district and place is null and period_start = date '2025-01-01'",
             {"district": HV},
-        ).fetchall()
-    assert len(changed) == 1
+        ).fetchone()
+    assert changed == 1
     at = open_page(prio=AREA_2)
     text = page_text(at)
     assert ("Anmälda brott i stadsdelsområdet, Hässelby-Vällingby: 738 i september 2025, men ingen jämförelse "
@@ -246,9 +249,9 @@ def test_area_and_district_in_the_url_restore_the_view(demo_db_copy: Path) -> No
     assert shown(at.title[0].value) == "5. Kriminella miljöer och livsstilar – Bromma"
 
 
-def test_a_comment_is_shown_as_text_never_as_html(demo_db_copy: Path) -> None:
+def test_a_comment_is_shown_as_text_never_as_html(app_db_copy: Path | str) -> None:
     body = "<script>alert('x')</script> **inte fet** <img src=x onerror=alert(1)>"
-    with closing(duckdb.connect(str(demo_db_copy))) as con:
+    with backends.writing(app_db_copy) as con:
         con.execute(
             "insert into comment (district, goal, period_start, grain, body, author, created_at) values "
             "($district, 'pa2-1', date '2025-09-01', 'month', $body, '<b>Någon</b>', timestamp '2025-10-30 10:00')",

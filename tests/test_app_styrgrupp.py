@@ -5,14 +5,13 @@ the revised comment is the one shown on Prioriterat område; HTML stays text."""
 from __future__ import annotations
 
 import re
-from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
 
-import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import backends
 from webapp.components import plain
 from tests import app_support
 
@@ -37,14 +36,14 @@ def texts(at: AppTest) -> str:
     return "\n".join(e.value for kind in ("markdown", "info", "success", "error", "warning") for e in at.get(kind))
 
 
-def test_opens_on_the_latest_comment(demo_db_copy: Path) -> None:
+def test_opens_on_the_latest_comment(app_db: Path | str) -> None:
     at = open_page()
     assert at.title[0].value == "Styrgruppen – Hässelby\\-Vällingby"
     assert at.selectbox(key="styrgrupp-subject").value == "pa2-1|"
     assert plain("Den gemensamma lägesbilden hösten 2025 (preliminär)") in texts(at)
 
 
-def test_revise_see_history_lock_and_the_area_page_shows_the_new_text(demo_db_copy: Path) -> None:
+def test_revise_see_history_lock_and_the_area_page_shows_the_new_text(app_db_copy: Path | str) -> None:
     at = open_page()
     new = "Två öppna drogscener kvar <script>alert(1)</script>; ny lägesbild i mars."
     at.text_area[0].input(new)
@@ -68,7 +67,7 @@ def test_revise_see_history_lock_and_the_area_page_shows_the_new_text(demo_db_co
     assert "Den gemensamma lägesbilden hösten 2025" not in area
 
 
-def test_comment_on_a_subject_without_one_and_html_as_text(demo_db_copy: Path) -> None:
+def test_comment_on_a_subject_without_one_and_html_as_text(app_db_copy: Path | str) -> None:
     at = open_page()
     at.selectbox(key="styrgrupp-subject").select("pa5-1|").run()
     at.selectbox(key="styrgrupp-grain").select("month").run()
@@ -80,14 +79,14 @@ def test_comment_on_a_subject_without_one_and_html_as_text(demo_db_copy: Path) -
     assert not re.search(r"(?<!\\)<img", texts(at))  # every < of the user's text is escaped
 
 
-def test_demo_commitments_due_and_open_are_on_the_agenda(demo_db_copy: Path) -> None:
+def test_demo_commitments_due_and_open_are_on_the_agenda(app_db: Path | str) -> None:
     agenda = open_page().dataframe[0].value
     assert "Följ upp om anmälda brott flyttar från Hässelby torg till Maltesholmstorget." in list(agenda["Vad"])
     assert "Ta fram en plan för platsaktivering av Maltesholmstorget." not in list(agenda["Vad"])  # done
 
 
-def test_a_commitment_is_on_the_next_agenda_until_done(demo_db_copy: Path) -> None:
-    with closing(duckdb.connect(str(demo_db_copy))) as con:
+def test_a_commitment_is_on_the_next_agenda_until_done(app_db_copy: Path | str) -> None:
+    with backends.writing(app_db_copy) as con:
         con.execute("delete from commitment")  # only the one this test adds
     at = open_page()
     form_area = next(a for a in at.text_area if a.label == "Vad ska göras?")

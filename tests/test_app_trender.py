@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import backends
 from conftest import insert
 from followup import charts, fmt
 from followup.model import Aggregation, Frequency, Grain, Level, Unit
@@ -115,7 +116,7 @@ def demo_value(path: Path, indicator: str, district: str, start: date) -> float:
 # --- the page --------------------------------------------------------------------------------------------
 
 
-def test_default_view_shows_the_sidebar_district(demo_db_copy: Path, demo_db_path: Path) -> None:
+def test_default_view_shows_the_sidebar_district(app_db: Path | str, demo_db_path: Path) -> None:
     at = run_page()
     assert [t.value for t in at.title] == ["Trender"]
     assert at.selectbox(key="indikator").value == "anmalda-brott-omrade"
@@ -169,7 +170,7 @@ def test_url_restores_indicator_scopes_grain_and_options(demo_db_copy: Path) -> 
 
 
 def test_event_counts_match_the_events_and_the_running_month_is_incomplete(
-    demo_db_copy: Path, demo_db_path: Path
+    app_db: Path | str, demo_db_path: Path
 ) -> None:
     at = run_page({"indikator": "2.2 EST: klotter", "platser": "Hässelby torg (Hässelby-Vällingby)",
                    "omraden": "Bromma", "fran": "januari 2025", "till": "oktober 2025", "niva": "Månad"})
@@ -245,8 +246,8 @@ def test_a_grain_finer_than_the_indicator_falls_back_to_its_own(demo_db_copy: Pa
     assert [o for o in at.segmented_control(key="niva").options] == ["Tertial", "År"]
 
 
-def test_an_indicator_without_data(demo_db_copy: Path) -> None:
-    with duckdb.connect(str(demo_db_copy)) as con:
+def test_an_indicator_without_data(app_db_copy: Path | str) -> None:
+    with backends.writing(app_db_copy) as con:
         insert(con, "indicator", {"code": "ny-enkat", "name": "Ny trygghetsfråga", "unit": "andel",
                                   "direction": "higher_is_better", "source": "Ny enkät", "frequency": "year",
                                   "aggregation": "mean", "level": "district"})
@@ -292,7 +293,7 @@ def test_no_scope_chosen_asks_for_one(demo_db_copy: Path) -> None:
     ("grain", "options"),
     [("Tertial", {}), ("År", {"glidande": "3 perioder", "fjol": "true"}), ("Tertial", {"invanare": "true"})],
 )
-def test_a_sensitive_indicator_never_shows_1_to_4(demo_db_copy: Path, grain: str, options: dict[str, str]) -> None:
+def test_a_sensitive_indicator_never_shows_1_to_4(app_db: Path | str, grain: str, options: dict[str, str]) -> None:
     at = run_page({"indikator": SENSITIVE, "omraden": ["Bromma", "Farsta", HV], "fran": "januari 2019",
                    "niva": grain, **options})
     figure = the_figure(at)

@@ -6,6 +6,10 @@ two files under tests/fixtures/queries/: NAME--LABEL.json with its parameters ({
 dates) and NAME--LABEL.csv with the exact columns (in order) and rows (in order) the query must return
 from tests/fixtures/query_db.sql (or from an empty database). In the CSV an empty cell means NULL; numbers compare numerically, dates as YYYY-MM-DD,
 booleans as true/false. Write the expected rows by hand from the fixture, not by copying the output.
+
+Every case runs on both backends (tests/backends.py): the embedded DuckDB and the shared one (DuckLake with its
+catalogue in the session's PostgreSQL, the same databases copied into it), which must also give the same column
+types.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import backends
+from conftest import filled_lake
 from followup import config, db, est_summary, queries
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -75,17 +81,47 @@ def all_cases() -> Iterator[Any]:
             yield pytest.param(name, case, id=f"{name}--{case.label}")
 
 
+def build_database(path: Path | None, *, filled: bool) -> duckdb.DuckDBPyConnection:
+    """A database with the schema (in memory, or the file PATH) and, when FILLED, tests/fixtures/query_db.sql."""
+    con = duckdb.connect() if path is None else duckdb.connect(str(path))
+    db.ensure_schema(con)
+    if filled:
+        con.execute(QUERY_DB_SQL.read_text(encoding="utf-8"))
+        est_summary.refresh(con)  # the weekly EST summary of the fixture's events, as every write keeps it
+    return con
+
+
+Databases = dict[str, duckdb.DuckDBPyConnection]
+"""The fixture database ("fixture") and one with the schema only ("empty"), by the name the case files use."""
+
+
 @pytest.fixture(scope="module")
-def databases() -> Iterator[dict[str, duckdb.DuckDBPyConnection]]:
-    """The fixture database and an empty one, shared by the module (queries only read)."""
-    fixture, empty = duckdb.connect(), duckdb.connect()
-    for con in (fixture, empty):
-        db.ensure_schema(con)
-    fixture.execute(QUERY_DB_SQL.read_text(encoding="utf-8"))
-    est_summary.refresh(fixture)  # the weekly EST summary of the fixture's events, as every write keeps it
-    yield {"fixture": fixture, "empty": empty}
-    fixture.close()
-    empty.close()
+def embedded_databases() -> Iterator[Databases]:
+    """Both databases in memory on the embedded backend, shared by the module (queries only read)."""
+    opened = {"fixture": build_database(None, filled=True), "empty": build_database(None, filled=False)}
+    yield opened
+    for con in opened.values():
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def lake_databases(pg_cluster: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    """Both databases on the shared backend: built as DuckDB files, each copied into a lake of its own."""
+    folder = tmp_path_factory.mktemp("query-lakes")
+    opened = {}
+    for kind in ("fixture", "empty"):
+        source = folder / f"{kind}.duckdb"
+        build_database(source, filled=kind == "fixture").close()
+        opened[kind] = backends.connected(filled_lake(pg_cluster, f"query_{kind}", folder / "data", source))
+    yield opened
+    for con in opened.values():
+        con.close()
+
+
+@pytest.fixture(scope="module", params=backends.BACKENDS)
+def databases(request: pytest.FixtureRequest) -> Databases:
+    """Both databases on each backend in turn: every test that takes them runs on the embedded and the shared one."""
+    return request.getfixturevalue("embedded_databases" if request.param == backends.EMBEDDED else "lake_databases")
 
 
 # --- comparing a result with an expected CSV ---------------------------------------------------------
@@ -207,7 +243,7 @@ def test_query_sql_is_lowercase(name: str) -> None:
 
 @pytest.mark.parametrize(("name", "case"), list(all_cases()))
 def test_query_returns_expected_rows(
-    databases: dict[str, duckdb.DuckDBPyConnection], name: str, case: Case
+    databases: Databases, name: str, case: Case
 ) -> None:
     """The query returns exactly the hand-written rows."""
     path = expected_file(name, case)
@@ -216,12 +252,32 @@ def test_query_returns_expected_rows(
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_query_runs_on_empty_database(databases: dict[str, duckdb.DuckDBPyConnection], name: str) -> None:
+def test_query_runs_on_empty_database(databases: Databases, name: str) -> None:
     """On a database with only the schema the query still runs, with the same columns."""
     case = CASES[name][0]
     header, _ = read_expected(expected_file(name, case))
     frame = queries.run(databases["empty"], name, **case.params)
     assert list(frame.columns) == header
+
+
+def column_types(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    """(name, SQL type) of each column a query returns."""
+    cursor = con.cursor()
+    try:
+        cursor.execute(queries.load(name).sql, params) if params else cursor.execute(queries.load(name).sql)
+        return [(column[0], str(column[1])) for column in cursor.description]
+    finally:
+        cursor.close()
+
+
+@pytest.mark.parametrize(("name", "case"), list(all_cases()))
+def test_query_column_types_are_the_same_on_the_shared_backend(
+    embedded_databases: Databases, lake_databases: Databases, name: str, case: Case
+) -> None:
+    """The CSV comparison reads numbers loosely (1 = 1.0) and dates as text: the lake must also give the same SQL
+    types, which the pages' pandas code relies on."""
+    embedded = column_types(embedded_databases[case.database], name, case.params)
+    assert column_types(lake_databases[case.database], name, case.params) == embedded
 
 
 # --- followup.queries.parse, load and run --------------------------------------------------------------
@@ -387,7 +443,7 @@ def _same_cells(frame: pd.DataFrame) -> pd.DataFrame:
     ],
 )
 def test_place_queries_give_each_places_own_rows(
-    databases: dict[str, duckdb.DuckDBPyConnection], batch: str, single: str, params: dict[str, Any]
+    databases: Databases, batch: str, single: str, params: dict[str, Any]
 ) -> None:
     """pack.scope_data reads a meeting's places with one query per kind: each place's share of the district's
     result is exactly the place's own scope_* result, for every place of every district in the fixture."""
