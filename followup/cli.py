@@ -211,10 +211,8 @@ def _target(given: str | os.PathLike | None) -> Path | str:
     database's URL is checked to name a PostgreSQL catalogue."""
     target = config.db_path(given)
     if lake.is_lake(target):
-        try:
+        with db.lake_errors():
             lake.conninfo(target)
-        except lake.LakeError as exc:
-            raise db.DatabaseError(str(exc)) from exc
     return target
 
 

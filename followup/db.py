@@ -36,8 +36,8 @@ class EmptyLakeError(DatabaseError):
 
 
 @contextmanager
-def _lake_errors() -> Iterator[None]:
-    """Re-raise the shared backend's errors as this module's kinds (same messages)."""
+def lake_errors() -> Iterator[None]:
+    """Re-raise the shared backend's errors (followup.lake) as this module's kinds, with the same messages."""
     try:
         yield
     except lake.LakeBusy as exc:
@@ -69,7 +69,7 @@ def connect(path: str | os.PathLike | None = None, *, read_only: bool = False) -
     """Open the database file (see config.db_path) or the shared backend; a held lock raises DatabaseBusyError."""
     resolved = config.db_path(path)
     if lake.is_lake(resolved):
-        with _lake_errors():
+        with lake_errors():
             return lake.connect(str(resolved))
     if read_only and not resolved.exists():
         raise DatabaseError(
@@ -225,7 +225,7 @@ def transaction(con: duckdb.DuckDBPyConnection, *, commit: bool = True) -> Itera
     against the schema's rules before it commits (followup.lake.write_transaction)."""
     url = lake.lake_url(con)
     if url is not None:
-        with _lake_errors(), lake.write_transaction(con, url, commit=commit) as cursor:
+        with lake_errors(), lake.write_transaction(con, url, commit=commit) as cursor:
             yield cursor
         return
     cursor = con.cursor()

@@ -23,11 +23,12 @@ from datetime import UTC, datetime, timedelta
 
 import duckdb
 
-from followup import db, lake
+from followup import db, lake, queries
 
 DEFAULT_AGE = timedelta(hours=24)
 """Files younger than this are never deleted."""
-_DELETERS = ("ducklake_delete_orphaned_files", "ducklake_cleanup_old_files")
+_DELETERS = ("lake_delete_orphaned_files", "lake_cleanup_old_files")
+"""The statements (queries/writes/) of DuckLake's two file deleters."""
 
 
 @dataclass(frozen=True)
@@ -78,16 +79,12 @@ def maintain(
     if older_than < timedelta(0):
         raise ValueError(f"older_than must not be negative, got {older_than}")
     try:
-        with lake.write_lock(url, wait):
+        with db.lake_errors(), lake.write_lock(url, wait):
             (catalogue,) = con.execute("select current_database()").fetchone()
             cutoff = datetime.now(UTC) - older_than
-            orphaned = _delete(con, "ducklake_delete_orphaned_files", catalogue, cutoff)
+            orphaned = _delete(con, "lake_delete_orphaned_files", catalogue, cutoff)
             merged = _merge(con, catalogue)
-            removed = _delete(con, "ducklake_cleanup_old_files", catalogue, cutoff)
-    except lake.LakeBusy as exc:
-        raise db.DatabaseBusyError(str(exc)) from exc
-    except lake.LakeError as exc:
-        raise db.DatabaseError(str(exc)) from exc
+            removed = _delete(con, "lake_cleanup_old_files", catalogue, cutoff)
     except duckdb.Error as exc:
         raise db.DatabaseError(
             f"Underhållet av den delade databasen {lake.describe(url)} avbröts: {lake.redact(str(exc))}. Det som "
@@ -103,24 +100,18 @@ def _delete(con: duckdb.DuckDBPyConnection, function: str, catalogue: str, cutof
     """
     if function not in _DELETERS:
         raise ValueError(f"unknown DuckLake deleter {function}")
-    # the function name is one of _DELETERS; the values are bound
-    statement = f"select path from {function}($catalogue, dry_run => $dry, older_than => $cutoff) order by path"
-    sizes = {row[0]: _size(row[0]) for row in con.execute(
-        statement, {"catalogue": catalogue, "dry": True, "cutoff": cutoff}).fetchall()}
+    sizes = {row[0]: _size(row[0]) for row in queries.execute(
+        con, function, catalogue=catalogue, dry=True, cutoff=cutoff).fetchall()}
     if not sizes:
         return Deleted((), 0)
-    paths = tuple(row[0] for row in con.execute(
-        statement, {"catalogue": catalogue, "dry": False, "cutoff": cutoff}).fetchall())
+    paths = tuple(row[0] for row in queries.execute(
+        con, function, catalogue=catalogue, dry=False, cutoff=cutoff).fetchall())
     return Deleted(paths, sum(sizes.get(path, 0) for path in paths))
 
 
 def _merge(con: duckdb.DuckDBPyConnection, catalogue: str) -> tuple[Merged, ...]:
     """Merge the small adjacent Parquet files of every table; one entry per table that had files merged."""
-    rows = con.execute(
-        "select schema_name, table_name, files_processed, files_created "
-        "from ducklake_merge_adjacent_files($catalogue) order by schema_name, table_name",
-        {"catalogue": catalogue},
-    ).fetchall()
+    rows = queries.execute(con, "lake_merge_adjacent_files", catalogue=catalogue).fetchall()
     return tuple(Merged(table if schema == "main" else f"{schema}.{table}", int(done), int(made))
                  for schema, table, done, made in rows if done)
 
@@ -137,7 +128,5 @@ def data_path(con: duckdb.DuckDBPyConnection) -> str | None:
     """The folder of the Parquet files of the lake that is CON's main database; None for a file database."""
     if lake.lake_url(con) is None:
         return None
-    row = con.execute(
-        "select value from ducklake_options(current_database()) where option_name = 'data_path'"
-    ).fetchone()
+    row = queries.execute(con, "lake_data_path").fetchone()
     return None if row is None else str(row[0])

@@ -116,7 +116,8 @@ WRITES_DIR = config.QUERIES_DIR / "writes"
 """Statements that change data (loads, undo): run by execute() inside the caller's transaction."""
 
 
-_WRITE_TARGET = re.compile(r"\b(?:insert\s+into|update|delete\s+from|merge\s+into)\s+(?P<table>[a-z_][a-z0-9_]*)")
+_WRITE_TARGET = re.compile(  # not MERGE's or ON CONFLICT's 'update set'
+    r"\b(?:insert\s+into|update|delete\s+from|merge\s+into)\s+(?!set\b)(?P<table>[a-z_][a-z0-9_]*)")
 _TEMP_TABLE = re.compile(r"\bcreate\s+(?:or\s+replace\s+)?temp(?:orary)?\s+table\b")  # the transaction's own scratch
 _WRITE_WORD = re.compile(r"\b(?:insert|update|delete|merge|copy|alter|drop|create|truncate)\b")
 

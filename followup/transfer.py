@@ -74,20 +74,17 @@ def fill_if_empty(url: str, build: Callable[[Path], object]) -> bool:
         name = con.execute("select current_database()").fetchone()[0]
         if _tables(con, name):
             return False
-        try:
-            with lake.write_lock(url):
-                if _tables(con, name):  # another replica filled it while this one waited
-                    return False
-                with tempfile.TemporaryDirectory(prefix="followup-fill-") as folder:
-                    path = Path(folder) / "source.duckdb"
-                    build(path)
-                    con.execute(f"attach {_literal(str(path))} as fill_source (read_only)")
-                    try:
-                        copy_into_lake(con, "fill_source", name)
-                    finally:
-                        con.execute("detach fill_source")
-        except lake.LakeError as exc:
-            raise DatabaseError(str(exc)) from exc
+        with db.lake_errors(), lake.write_lock(url):
+            if _tables(con, name):  # another replica filled it while this one waited
+                return False
+            with tempfile.TemporaryDirectory(prefix="followup-fill-") as folder:
+                path = Path(folder) / "source.duckdb"
+                build(path)
+                con.execute(f"attach {_literal(str(path))} as fill_source (read_only)")
+                try:
+                    copy_into_lake(con, "fill_source", name)
+                finally:
+                    con.execute("detach fill_source")
     return True
 
 
@@ -104,17 +101,12 @@ def file_into_lake(source: Path, url: str, *, wait: float | None = None) -> dict
                 "hamnar bara i en tom delad databas: ange en ny, tom PostgreSQL-databas som mål, eller kopiera ut "
                 f"den här till en fil först ('{PROG} copy FOLLOWUP_DB FIL')."
             )
-        try:
-            with lake.write_lock(url, wait):
-                _attach(con, source, "copy_source", read_only=True)
-                try:
-                    return copy_into_lake(con, "copy_source", name)
-                finally:
-                    con.execute("detach copy_source")
-        except lake.LakeBusy as exc:
-            raise db.DatabaseBusyError(str(exc)) from exc
-        except lake.LakeError as exc:
-            raise DatabaseError(str(exc)) from exc
+        with db.lake_errors(), lake.write_lock(url, wait):
+            _attach(con, source, "copy_source", read_only=True)
+            try:
+                return copy_into_lake(con, "copy_source", name)
+            finally:
+                con.execute("detach copy_source")
 
 
 def lake_into_file(url: str, target: Path, *, wait: float | None = None) -> dict[str, int]:
@@ -125,17 +117,12 @@ def lake_into_file(url: str, target: Path, *, wait: float | None = None) -> dict
     """
     with closing(db.connect(url)) as con:
         (name,) = con.execute("select current_database()").fetchone()
-        try:
-            with lake.write_lock(url, wait):
-                _attach(con, target, "copy_target", read_only=False)
-                try:
-                    return copy_out_of_lake(con, name, "copy_target")
-                finally:
-                    con.execute("detach copy_target")
-        except lake.LakeBusy as exc:
-            raise db.DatabaseBusyError(str(exc)) from exc
-        except lake.LakeError as exc:
-            raise DatabaseError(str(exc)) from exc
+        with db.lake_errors(), lake.write_lock(url, wait):
+            _attach(con, target, "copy_target", read_only=False)
+            try:
+                return copy_out_of_lake(con, name, "copy_target")
+            finally:
+                con.execute("detach copy_target")
 
 
 def _attach(con: duckdb.DuckDBPyConnection, path: Path, alias: str, *, read_only: bool) -> None:

@@ -458,3 +458,24 @@ def test_place_queries_give_each_places_own_rows(
         pd.testing.assert_frame_equal(_same_cells(part), _same_cells(own), check_dtype=False)
         compared += len(own)
     assert compared > 0
+
+
+@pytest.mark.parametrize(("sql", "expected"), [
+    ("insert into observation (a) select a from incoming", {"observation"}),
+    ("update comment set locked = true where id = $id", {"comment"}),
+    ("delete from est_week where district = $d;\ninsert into est_week select * from x", {"est_week"}),
+    ("merge into place_alias t using s on t.a = s.a when matched then update set b = s.b", {"place_alias"}),
+    ("-- insert into event: a comment\nselect 'delete from activity' as text", set()),
+    ("create or replace temp table load_diff as select * from incoming_observation", set()),
+    ("copy observation from 'x.csv'", {None}),  # a write it cannot name: the lake then checks every table
+])
+def test_written_tables_name_what_a_statement_writes(sql: str, expected: set[str | None]) -> None:
+    """The shared backend checks the schema's rules on these tables before COMMIT (followup.lake)."""
+    assert queries.written_tables(sql) == expected
+
+
+def test_every_write_statement_names_its_tables() -> None:
+    """No statement in queries/writes/ falls back to 'every table' (that would make each write check the whole lake)."""
+    unnamed = [name for name in queries.names(queries.WRITES_DIR)
+               if None in queries.written_tables(queries.load(name, queries.WRITES_DIR).sql)]
+    assert unnamed == []
