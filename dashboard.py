@@ -39,8 +39,8 @@ path = state.database_path()
 try:
     if isinstance(path, Path) and path.exists():
         state.connection(str(path))
-    else:
-        with st.spinner("Skapar exempeldatabas …"):
+    else:  # shown after half a second: a new file is built, or the shared backend opened (filled when empty)
+        with st.spinner("Skapar exempeldatabas …" if isinstance(path, Path) else "Öppnar den delade databasen …"):
             state.connection(str(path))
     demo = state.is_demo()
 except db.DatabaseError as error:
