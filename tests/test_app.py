@@ -227,17 +227,23 @@ def test_status_markdown_has_icon_word_and_colour(value: status.Trend | status.T
 
 
 def test_the_data_version_is_read_once_per_run(app_db: Path | str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every cached query of a run is keyed on one data version, read once, not once per query."""
-    from followup import queries
+    """Every cached query of a run is keyed on one data version, read once, not once per query (on the shared
+    backend the version is the lake's snapshot id)."""
+    from followup import lake, queries
 
     calls: list[str] = []
-    real_run = queries.run
+    real_run, real_snapshot = queries.run, lake.snapshot_id
 
     def counting_run(con, name, **params):  # noqa: ANN001, ANN202
         calls.append(name)
         return real_run(con, name, **params)
 
+    def counting_snapshot(con):  # noqa: ANN001, ANN202
+        calls.append("data_version")
+        return real_snapshot(con)
+
     monkeypatch.setattr(queries, "run", counting_run)
+    monkeypatch.setattr(lake, "snapshot_id", counting_snapshot)
     at = AppTest.from_file(str(config.ROOT / "dashboard.py"), default_timeout=60)
     at.switch_page("views/oversikt.py").run()
     assert not at.exception
