@@ -474,8 +474,17 @@ def test_sql_in_the_address_gets_the_pages_notice_and_changes_nothing(case: str,
 ALLOWED_FORMATTED_SQL = {
     ("followup/reference.py", "load_reference"), ("followup/reference.py", "add_missing"),
     ("followup/db.py", "ensure_schema"),
+    # the shared backend: identifiers derived from schema.sql (id sequences, tables, columns), database aliases
+    # the code names, integers, and the operator's own configuration (the lake URL, its data folder, a file path
+    # given to `copy`) quoted as literals, since ATTACH and CREATE SEQUENCE take no bound parameters
+    ("followup/lake.py", "_start_sequences"), ("followup/lake.py", "create"),
+    ("followup/transfer.py", "_attach"), ("followup/transfer.py", "_copy_table"),
+    ("followup/transfer.py", "_require_counts"), ("followup/transfer.py", "_require_current"),
+    ("followup/transfer.py", "_require_valid"), ("followup/transfer.py", "_schema_continuing"),
+    ("followup/transfer.py", "_writing"), ("followup/transfer.py", "fill_if_empty"),
 }
-"""Functions that format SQL, each from constant table names or a schema version number, never from input."""
+"""Functions that format SQL, each from constant table names, schema identifiers, a schema version number or the
+operator's configuration, never from a user's input."""
 
 
 def formatted_sql_calls() -> set[tuple[str, str]]:
