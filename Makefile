@@ -4,13 +4,23 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test demo lint browser postgres bench bench-growth bench-backend audit
+.PHONY: run test check demo lint browser postgres bench bench-growth bench-backend audit
 
 run: $(VENV)/.installed-run  ## start the dashboard; the demo database is built on first start
 	$(PY) -m streamlit run dashboard.py
 
+# Every test, in parallel (pytest-xdist). Browser and PostgreSQL tests wait more than they compute, so more
+# workers than cores is faster here (measured on 2 cores: README, "Tests"). TEST_WORKERS=0 runs serially;
+# PYTEST_ARGS passes more options (e.g. PYTEST_ARGS="-k trender").
+TEST_WORKERS ?= 4
 test: $(VENV)/.installed-dev browser postgres  ## unit, AppTest, browser and shared-backend tests
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# The fast lane for the edit-test loop: unit tests, query cases and AppTest on the embedded backend; no
+# browser, no PostgreSQL (the lanes are markers that tests/conftest.py applies from the fixtures a test uses).
+CHECK_WORKERS ?= 2
+check: $(VENV)/.installed-dev  ## the fast lane: every test without a browser or PostgreSQL
+	$(PY) -m pytest -n $(CHECK_WORKERS) -m "not browser and not postgres" $(PYTEST_ARGS)
 
 demo: $(VENV)/.installed-run  ## build the demo database with the command line
 	$(PY) -m followup demo

@@ -22,6 +22,7 @@ if str(ROOT) not in sys.path:  # `pytest` (not only `python -m pytest`) must fin
     sys.path.insert(0, str(ROOT))
 
 from followup import config, db  # noqa: E402
+import backends  # noqa: E402  (the embedded and the shared backend, for tests parametrised by backend)
 import pg_support  # noqa: E402  (the shared backend's throwaway PostgreSQL)
 from table_state import copy_database  # noqa: E402
 
@@ -29,6 +30,54 @@ pg_cluster = pg_support.pg_cluster  # fixtures shared by every test module
 pg_lake = pg_support.pg_lake
 FIXTURES = ROOT / "tests" / "fixtures"
 PARENTS_SQL = FIXTURES / "parents.sql"
+
+
+# --- lanes: markers from the fixtures a test uses -----------------------------------------------------------------
+
+BROWSER_FIXTURES = frozenset({"browser", "dashboard_url", "image_browser"})
+POSTGRES_FIXTURES = frozenset({"pg_cluster", "pg_lake", "demo_lake", "demo_lake_copy", "demo_lake_clone",
+                               "demo_lake_template", "lake_databases"})
+APPTEST_FIXTURES = frozenset({"fresh_caches", "app_db", "app_db_copy"})
+SHARED_SCOPES = frozenset({"module", "class", "package"})
+
+
+def lane_markers(fixtures: set[str], params: Mapping[str, Any]) -> set[str]:
+    """The lane markers of a test that uses FIXTURES (its whole fixture closure) with PARAMS (its callspec)."""
+    marks = set()
+    if fixtures & BROWSER_FIXTURES:
+        marks.add("browser")
+    # a backend parameter opens its lake through request.getfixturevalue, which the closure does not show
+    if fixtures & POSTGRES_FIXTURES or backends.LAKE in params.values():
+        marks.add("postgres")
+    if fixtures & APPTEST_FIXTURES:
+        marks.add("apptest")
+    return marks
+
+
+def _shared_fixture_group(item: pytest.Item) -> str | None:
+    """The module's name when the test uses a module- or class-scoped fixture defined in its own module (a
+    dashboard typed full of input, a lake): xdist then keeps those tests on one worker, so the fixture is built
+    once per run instead of once per worker."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return None
+    for definitions in info.name2fixturedefs.values():
+        for definition in definitions:
+            if definition.scope in SHARED_SCOPES and definition.baseid == item.nodeid.split("::")[0]:
+                return item.nodeid.split("::")[0]
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group markers
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test for its lanes (browser, postgres, apptest) and group tests that share a module fixture."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        for name in sorted(lane_markers(set(getattr(item, "fixturenames", ())), params)):
+            item.add_marker(name)
+        group = _shared_fixture_group(item)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 def _file_state(path: Path) -> tuple[bool, int, int]:
@@ -216,6 +265,20 @@ def browser() -> Iterator[Any]:
         yield chromium
 
 
+@pytest.fixture
+def image_browser() -> Path:
+    """Debian's chromium, which kaleido draws PNG and SVG exports with (so the test is in the browser lane);
+    skipped locally and failed under CI (CI=true) when it is missing."""
+    from followup.export import images
+
+    if not images.CHROMIUM.exists():
+        reason = f"{images.CHROMIUM} saknas: bildexporten kan inte testas (installera Debians chromium: make test gör det)"
+        if pg_support.under_ci():
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return images.CHROMIUM
+
+
 @pytest.fixture(scope="session")
 def dashboard_url(demo_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`streamlit run dashboard.py` on a private copy of the demo database, shared by the session's tests."""
@@ -243,7 +306,6 @@ def fresh_caches() -> Iterator[None]:
 
 # --- page tests on both backends (tests/backends.py) -------------------------------------------------------------
 
-import backends  # noqa: E402  (the embedded and the shared backend, for tests parametrised by backend)
 
 
 @pytest.fixture(params=backends.BACKENDS)

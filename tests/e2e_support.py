@@ -36,6 +36,9 @@ VIEWPORT = {"width": 1920, "height": 1080}
 SCREENSHOTS = config.ROOT / "test-output" / "e2e"
 START_TIMEOUT = 90.0  # seconds to wait for the server (a ceiling for a slow machine, not an assertion)
 PAGE_TIMEOUT_MS = 90_000  # the first start builds the demo database before the page appears
+EXPECT_TIMEOUT_MS = 30_000
+"""How long an `expect(...)` waits for its state (Playwright's default is 5 s): parallel workers share two cores,
+so a state can take longer to arrive; a test that passes still returns as soon as it arrives."""
 
 AREAS = [
     "Unga i riskzon för destruktivt beteende",
@@ -66,8 +69,9 @@ def launched_browser() -> Iterator[Any]:
         if os.environ.get("CI"):
             pytest.fail(f"End-to-end-testerna kan inte köras: {reason}")
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -180,7 +184,38 @@ def choose_file(page: Any, folder: Path, name: str, text: str) -> None:
     page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(file))
 
 
+QUIET_MS = 300
+"""A page has settled when no script runs and its DOM has not changed for this long after a run was seen..."""
+QUIET_WITHOUT_RUN_MS = 1_500
+"""...or for this long when no run was seen (the action's run may have been quicker than a poll, or not started)."""
+SETTLE_CEILING_MS = 60_000
+
+_SETTLE_JS = """([quietMs, quietWithoutRunMs, ceilingMs]) => new Promise(resolve => {
+  const start = performance.now();
+  let last = start;
+  let sawRun = false;
+  const observer = new MutationObserver(() => { last = performance.now(); });
+  observer.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+  const tick = () => {
+    const now = performance.now();
+    sawRun = sawRun || document.querySelector('[data-test-script-state=running], [data-test-script-state=rerunRequested]') !== null;
+    const idle = document.querySelector('[data-test-script-state=notRunning]') !== null;
+    const quiet = now - last >= (sawRun ? quietMs : quietWithoutRunMs);
+    if ((idle && quiet) || now - start >= ceilingMs) {
+      observer.disconnect();
+      resolve(idle && quiet);
+    } else {
+      setTimeout(tick, 50);
+    }
+  };
+  setTimeout(tick, 50);
+})"""
+
+
 def settled(page: Any) -> None:
-    """Wait until the script run the last action started has finished."""
-    page.wait_for_timeout(300)
-    page.wait_for_selector("[data-test-script-state=notRunning]")
+    """Wait until the script run the last action started has finished and its output has been drawn: no script
+    runs and the page's DOM has been still for QUIET_MS (QUIET_WITHOUT_RUN_MS when no run was seen). A state, not
+    a fixed pause: under load a rerun can start later than any pause, and the old notRunning would let the test
+    go on too early."""
+    assert page.evaluate(_SETTLE_JS, [QUIET_MS, QUIET_WITHOUT_RUN_MS, SETTLE_CEILING_MS]), (
+        f"the page did not settle within {SETTLE_CEILING_MS} ms")

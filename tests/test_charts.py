@@ -1,16 +1,15 @@
 """Chart builders: template, traces and their data, target path, series break, activities, shared scales,
 an offline map, text alternatives, and no sensitive value 1–4 anywhere in a figure.
 
-The image test at the end exports through kaleido and Debian's chromium. It takes several seconds, so it
-runs under CI (CI=true: a missing browser fails it) or when FOLLOWUP_RENDER=1; otherwise it is skipped.
-Its PNG/SVG files land in test-output/charts/ for review.
+The image test at the end exports through kaleido and Debian's chromium (the image_browser fixture puts it in
+the browser lane: `make test` runs it, `make check` leaves it out). Its PNG/SVG files land in test-output/charts/
+for review.
 """
 
 from __future__ import annotations
 
 import base64
 import math
-import os
 import re
 import struct
 import warnings
@@ -541,8 +540,6 @@ def test_district_outlines_follow_the_2023_reform() -> None:
 
 # ---- images ---------------------------------------------------------------------------------------------
 
-RENDER = bool(os.environ.get("CI") or os.environ.get("FOLLOWUP_RENDER"))
-CHROMIUM = Path("/usr/bin/chromium")
 OUT = config.ROOT / "test-output" / "charts"
 
 
@@ -552,10 +549,7 @@ def png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-@pytest.mark.skipif(not RENDER, reason="bildexport tar flera sekunder: körs i CI eller med FOLLOWUP_RENDER=1")
-def test_figures_export_to_png_and_svg_at_1920x1080(built: dict[str, go.Figure]) -> None:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} saknas: bildexporten kan inte testas (installera Debians chromium)")
+def test_figures_export_to_png_and_svg_at_1920x1080(built: dict[str, go.Figure], image_browser: Path) -> None:
     import kaleido
 
     OUT.mkdir(parents=True, exist_ok=True)

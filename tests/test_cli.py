@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import shutil
 import subprocess
 import sys
@@ -757,13 +756,10 @@ def test_export_without_a_browser_fails_before_the_database_work(
     assert "Hämtar" not in result.stderr and not out.exists()
 
 
-@pytest.mark.skipif(not (os.environ.get("CI") or os.environ.get("FOLLOWUP_RENDER")),
-                    reason="bildexport tar flera sekunder: körs i CI eller med FOLLOWUP_RENDER=1")
-def test_export_real_png_end_to_end(cli_env: dict[str, str], demo_db_path: Path, tmp_path: Path) -> None:
+def test_export_real_png_end_to_end(cli_env: dict[str, str], demo_db_path: Path, tmp_path: Path, image_browser: Path
+                                    ) -> None:
     from followup.export import images
 
-    if not images.CHROMIUM.exists():
-        pytest.fail(f"{images.CHROMIUM} saknas: bildexporten kan inte testas (installera Debians chromium)")
     out = tmp_path / "png"
     env = export_env(cli_env, demo_db_path)
     env.pop(images.BROWSER_ENV, None)

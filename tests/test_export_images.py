@@ -2,8 +2,8 @@
 a browser, figures named by ChartData.key.
 
 The fast tests replace kaleido's server functions with spies (no browser starts). The image test at the end
-exports through kaleido and Debian's chromium: it runs under CI (CI=true: a missing browser FAILS it) or
-with FOLLOWUP_RENDER=1, like tests/test_charts.py; its files land in test-output/export/ for review.
+exports through kaleido and Debian's chromium (the image_browser fixture: browser lane; under CI a missing
+browser FAILS it), like tests/test_charts.py; its files land in test-output/export/ for review.
 """
 
 from __future__ import annotations
@@ -207,7 +207,6 @@ def test_empty_pack_has_no_figures() -> None:
 
 # ---- real images ---------------------------------------------------------------------------------------------
 
-RENDER = bool(os.environ.get("CI") or os.environ.get("FOLLOWUP_RENDER"))
 OUT = config.ROOT / "test-output" / "export"
 
 
@@ -218,12 +217,9 @@ def svg_size(data: bytes) -> tuple[int, int]:
     return int(float(root.attrib["width"])), int(float(root.attrib["height"]))
 
 
-@pytest.mark.skipif(not RENDER, reason="bildexport tar flera sekunder: körs i CI eller med FOLLOWUP_RENDER=1")
 def test_real_png_and_svg_have_the_requested_size(
-    figures: list[tuple[str, go.Figure]], monkeypatch: pytest.MonkeyPatch
+    figures: list[tuple[str, go.Figure]], monkeypatch: pytest.MonkeyPatch, image_browser: Path
 ) -> None:
-    if not images.CHROMIUM.exists():
-        pytest.fail(f"{images.CHROMIUM} saknas: bildexporten kan inte testas (installera Debians chromium)")
     monkeypatch.delenv(images.BROWSER_ENV, raising=False)
     images.stop_server()
     starts: list[dict[str, Any]] = []
