@@ -212,6 +212,13 @@ _SETTLE_JS = """([quietMs, quietWithoutRunMs, ceilingMs]) => new Promise(resolve
 })"""
 
 
+def charts_drawn(page: Any) -> None:
+    """Wait until every Plotly chart on the page has drawn its SVG, then until the page has settled."""
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
+        .every(chart => chart.querySelector('.main-svg') !== null)""")
+    settled(page)
+
+
 def settled(page: Any) -> None:
     """Wait until the script run the last action started has finished and its output has been drawn: no script
     runs and the page's DOM has been still for QUIET_MS (QUIET_WITHOUT_RUN_MS when no run was seen). A state, not

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from e2e_support import open_page
+from e2e_support import charts_drawn, open_page
 
 HV = "omrade=H%C3%A4sselby-V%C3%A4llingby"
 PAGES = [
@@ -35,8 +35,6 @@ and a meeting slide with charts; the heading shows that the page asked for is th
 ALLOWED = {("presentation-role-conflict", "stFileUploaderDropzone")}
 """(axe rule, data-testid) of findings in Streamlit's own markup that the app cannot change."""
 
-SETTLE_MS = 1000
-"""Time for Plotly to draw its SVG after Streamlit's script has finished (axe checks chart text too)."""
 
 
 def findings(results: dict[str, Any]) -> list[str]:
@@ -70,7 +68,7 @@ def test_axe_finds_nothing_on_the_page(browser: Any, dashboard_url: str, path: s
 
     page = open_page(browser, dashboard_url + path)
     try:
-        page.wait_for_timeout(SETTLE_MS)
+        charts_drawn(page)  # axe checks the charts' text too
         assert page.get_by_role("heading", level=1).first.inner_text().startswith(heading)
         results = Axe().run(page).response
         assert results["passes"], "axe ran no checks: is the page empty?"

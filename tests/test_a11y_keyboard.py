@@ -23,13 +23,11 @@ from typing import Any
 
 import pytest
 
-from e2e_support import ERROR_ELEMENTS, PAGE_TIMEOUT_MS, open_page
+from e2e_support import ERROR_ELEMENTS, PAGE_TIMEOUT_MS, charts_drawn, open_page
 
 HV = "omrade=H%C3%A4sselby-V%C3%A4llingby"
 MAX_TABS = 400
 """A ceiling on Tab presses per page (the longest page has about 130 stops): more means focus is trapped."""
-SETTLE_MS = 1000
-"""Time for Plotly to draw its charts (and their tool buttons, which take focus) after the script finished."""
 NAV_PAGES = ["Översikt", "Prioriterat område", "Platser", "Trender", "Handlingsplan", "Styrgruppen", "Mötesläge",
              "Data", "Hur räknas status?"]
 
@@ -349,10 +347,9 @@ def walk(page: Any) -> tuple[list[Stop], str]:
 
 
 def settle(page: Any) -> None:
-    """Wait until the script has finished its run and Plotly has drawn."""
-    page.wait_for_timeout(300)
-    page.wait_for_selector("[data-test-script-state=notRunning]")
-    page.wait_for_timeout(SETTLE_MS)
+    """Wait until the script has finished its run and Plotly has drawn its charts (and their tool buttons, which
+    take focus)."""
+    charts_drawn(page)
 
 
 def check_page(page: Any, check: PageCheck) -> list[str]:
