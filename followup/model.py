@@ -79,6 +79,11 @@ class LoadKind(StrEnum):
     KOLADA = "kolada"
 
 
+VOCABULARIES: dict[str, type[StrEnum]] = {"load_kind": LoadKind, "event_source": EventSource}
+"""Vocabulary tables (schema version 4) whose codes are exactly an enum's values (tests/test_schema.py ties them).
+place_kind is a vocabulary table too but has no enum: no code depends on a kind of place, so a new one is data."""
+
+
 class GoalScope(StrEnum):
     CITY = "city"  # one of the agreement's 14 city-wide goals
     LOCAL = "local"  # a goal a district adds

@@ -61,7 +61,9 @@ def copy_out_of_lake(con: duckdb.DuckDBPyConnection, source: str, target: str) -
     schema = _schema_continuing(con, source)
     with _writing(con, target, lake_defaults=False) as cursor:
         cursor.execute(schema)
-        cursor.execute("delete from schema_version")  # the source's rows follow, with their dates
+        for table in reversed(lake_schema.tables()):
+            # the rows schema.sql itself inserts (the version, the vocabularies): the source's own follow
+            cursor.execute(f"delete from {lake_schema.quote(table)}")
         counts = {table: _copy_table(cursor, source, table) for table in lake_schema.tables()}
         _require_counts(cursor, source, counts)
     return counts
