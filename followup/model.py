@@ -1,4 +1,5 @@
-"""The domain's closed vocabularies as enums; their values are what the database stores."""
+"""The domain's vocabularies as enums; their values are what the database stores (CHECK lists or, for
+VOCABULARIES, rows of vocabulary tables)."""
 
 from enum import StrEnum
 
