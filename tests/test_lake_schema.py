@@ -307,6 +307,26 @@ def test_a_deleted_parent_is_reported_through_its_children(
     assert lake_schema.violations(lake_con, ["audit_log"]) == []
 
 
+
+@pytest.mark.parametrize(("vocabulary", "code", "children"), [
+    ("load_kind", "observations", {"import_log"}),
+    ("event_source", "est", {"event"}),
+    ("place_kind", "torg", {"place"}),
+])
+def test_a_vocabulary_row_in_use_cannot_go(
+    real_con: duckdb.DuckDBPyConnection, lake_con: duckdb.DuckDBPyConnection, vocabulary: str, code: str,
+    children: set[str],
+) -> None:
+    """The lake checks the vocabulary tables' foreign keys when a vocabulary is written, as the file refuses it."""
+    delete = f"delete from {vocabulary} where code = '{code}'"
+    with pytest.raises(duckdb.ConstraintException):
+        real_con.execute(delete)
+    lake_con.execute(delete)
+    messages = lake_schema.violations(lake_con, [vocabulary])
+    assert {message.split(":")[0].removeprefix("Tabellen ") for message in messages} == children
+    assert all(f"ska finnas i tabellen {vocabulary} (code)" in message for message in messages)
+
+
 ACCEPTED = [
     pytest.param(
         "insert into event (source, source_id, occurred_at, district, category) values "
