@@ -18,10 +18,10 @@ tests/test_queries.py fails when a query reading those tables lacks the line.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 import duckdb
