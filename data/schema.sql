@@ -1,4 +1,4 @@
--- schema.sql: the follow-up database (DuckDB), schema version 3.
+-- schema.sql: the follow-up database (DuckDB), schema version 4.
 --
 -- Applied once to an empty database by followup.db.ensure_schema(); later versions add numbered
 -- migrations in followup/migrations.py and bump schema_version. Constraints here stop impossible
@@ -21,6 +21,55 @@ create table database_info (
     key   varchar primary key,
     value varchar not null
 );
+
+-- Open vocabularies (version 4): kinds that grow with new importers and data are rows that other tables
+-- reference, not CHECK lists. DuckDB cannot change a CHECK of a table that others reference, so a new kind
+-- in a CHECK would mean rebuilding tables of millions of rows; here it is one INSERT in a migration. The rows
+-- come with the schema (below), because the program's code relies on them (followup.model's enums; a test
+-- ties enum and rows). Closed vocabularies whose every value has code behind it and whose tables are small
+-- and unreferenced (activity and commitment status, prevention type and level, units, grains) stay CHECKs.
+
+-- the kinds of load in import_log (one per importer, plus the demo and reference data); name as a sentence says it
+create table load_kind (
+    code varchar primary key check (regexp_full_match(code, '[a-z0-9_-]+')),
+    name varchar not null unique check (regexp_matches(name, '\S'))
+);
+
+-- where single incident reports come from (event.source)
+create table event_source (
+    code varchar primary key check (regexp_full_match(code, '[a-z0-9_-]+')),
+    name varchar not null unique check (regexp_matches(name, '\S'))
+);
+
+-- kinds of place (place.kind): the places import will bring the city's own (schools, youth centres …)
+create table place_kind (
+    code varchar primary key check (regexp_full_match(code, '[a-zåäö0-9-]+')),
+    name varchar not null unique check (regexp_matches(name, '\S'))
+);
+
+insert into load_kind (code, name) values
+    ('demo', 'exempeldata'),
+    ('reference', 'referensdata'),
+    ('observations', 'indikatorvärden'),
+    ('est', 'EST-rapporter'),
+    ('police', 'Polisens händelser'),
+    ('bra', 'Brå:s brottsstatistik'),
+    ('kolada', 'Kolada');
+
+insert into event_source (code, name) values
+    ('est', 'EST'),
+    ('polisen', 'Polisen'),
+    ('annan', 'annan källa');
+
+insert into place_kind (code, name) values
+    ('torg', 'torg'),
+    ('centrum', 'centrum'),
+    ('park', 'park'),
+    ('station', 'station'),
+    ('bostadsomrade', 'bostadsområde'),
+    ('stråk', 'stråk'),
+    ('verksamhetsomrade', 'verksamhetsområde'),
+    ('område', 'område');
 
 -- district areas (stadsdelsområden). The 13 of 2020-01-01 to 2023-06-30 and the 11 from 2023-07-01
 -- live side by side; statistics use the areas of their time.
@@ -70,8 +119,7 @@ create table place (
     code        varchar primary key check (regexp_full_match(code, '[a-z0-9-]+')),
     name        varchar not null unique,
     district    varchar not null references district (code),
-    kind        varchar not null check (kind in ('torg', 'centrum', 'park', 'station', 'bostadsomrade',
-                                                 'stråk', 'verksamhetsomrade', 'område')),
+    kind        varchar not null references place_kind (code),  -- v4: was a CHECK list
     lat         double not null check (lat between 59.0 and 60.0),
     lon         double not null check (lon between 17.5 and 18.5),
     description varchar,
@@ -128,8 +176,7 @@ create table goal_indicator (
 create sequence import_log_id start 1;
 create table import_log (
     id           integer primary key default nextval('import_log_id'),
-    kind         varchar not null check (kind in ('demo', 'reference', 'observations', 'est', 'police',
-                                                  'bra', 'kolada')),
+    kind         varchar not null references load_kind (code),  -- v4: was a CHECK list
     file_name    varchar not null,
     checksum     varchar not null,
     user_name    varchar not null,
@@ -195,7 +242,7 @@ create unique index observation_key on observation (indicator, district, coalesc
 create sequence event_id start 1;
 create table event (
     id          bigint primary key default nextval('event_id'),
-    source      varchar not null check (source in ('est', 'polisen', 'annan')),
+    source      varchar not null references event_source (code),  -- v4: was a CHECK list
     source_id   varchar,             -- the id in the source system, unique per source
     occurred_at timestamp not null,
     district    varchar references district (code),   -- null: only the city is known
@@ -290,7 +337,7 @@ create table place_alias (
 
 -- codes of external sources (a Brå crime type, a Kolada KPI) and the indicator they are loaded into
 create table source_code (
-    source    varchar not null check (source in ('bra', 'kolada')),
+    source    varchar not null references load_kind (code),  -- v4: the importer whose files use the code
     code      varchar not null check (regexp_matches(code, '\S')),
     indicator varchar not null references indicator (code),
     primary key (source, code)
@@ -394,4 +441,4 @@ select d.district,
        (date_trunc('week', lr.latest + interval 1 day) - interval 1 day)::date as last_day
 from est_district d, last_report lr;
 
-insert into schema_version (version) values (3);
+insert into schema_version (version) values (4);

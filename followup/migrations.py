@@ -220,6 +220,246 @@ select d.district,
        (date_trunc('week', lr.latest + interval 1 day) - interval 1 day)::date as last_day
 from est_district d, last_report lr;
 """,
+    # 4: open vocabularies: load kinds, event sources and place kinds are rows of load_kind, event_source and
+    # place_kind that import_log.kind, source_code.source, event.source and place.kind reference, instead of CHECK
+    # lists, so a new kind is an INSERT. DuckDB can neither change a CHECK nor add a foreign key, so the tables
+    # holding them and every table referencing those are rebuilt once, with their rows (a copy, then the
+    # tables as schema.sql makes them). Views over them are made again.
+    4: """
+-- the kinds of load in import_log (one per importer, plus the demo and reference data); name as a sentence says it
+create table load_kind (
+    code varchar primary key check (regexp_full_match(code, '[a-z0-9_-]+')),
+    name varchar not null unique check (regexp_matches(name, '\\S'))
+);
+
+-- where single incident reports come from (event.source)
+create table event_source (
+    code varchar primary key check (regexp_full_match(code, '[a-z0-9_-]+')),
+    name varchar not null unique check (regexp_matches(name, '\\S'))
+);
+
+-- kinds of place (place.kind): the places import will bring the city's own (schools, youth centres …)
+create table place_kind (
+    code varchar primary key check (regexp_full_match(code, '[a-zåäö0-9-]+')),
+    name varchar not null unique check (regexp_matches(name, '\\S'))
+);
+
+insert into load_kind (code, name) values
+    ('demo', 'exempeldata'),
+    ('reference', 'referensdata'),
+    ('observations', 'indikatorvärden'),
+    ('est', 'EST-rapporter'),
+    ('police', 'Polisens händelser'),
+    ('bra', 'Brå:s brottsstatistik'),
+    ('kolada', 'Kolada');
+
+insert into event_source (code, name) values
+    ('est', 'EST'),
+    ('polisen', 'Polisen'),
+    ('annan', 'annan källa');
+
+insert into place_kind (code, name) values
+    ('torg', 'torg'),
+    ('centrum', 'centrum'),
+    ('park', 'park'),
+    ('station', 'station'),
+    ('bostadsomrade', 'bostadsområde'),
+    ('stråk', 'stråk'),
+    ('verksamhetsomrade', 'verksamhetsområde'),
+    ('område', 'område');
+
+-- the tables whose CHECK lists became foreign keys, and every table that references them, rebuilt once with
+-- their rows: DuckDB can neither alter a CHECK nor add a foreign key, nor drop a table others reference
+drop view indicator_value;
+create table v3_place as select * from place;
+create table v3_import_log as select * from import_log;
+create table v3_target as select * from target;
+create table v3_observation as select * from observation;
+create table v3_event as select * from event;
+create table v3_activity as select * from activity;
+create table v3_observation_replaced as select * from observation_replaced;
+create table v3_place_alias as select * from place_alias;
+create table v3_source_code as select * from source_code;
+drop table source_code;
+drop table place_alias;
+drop table observation_replaced;
+drop table activity;
+drop table event;
+drop table observation;
+drop table target;
+drop table import_log;
+drop table place;
+
+create table place (
+    code        varchar primary key check (regexp_full_match(code, '[a-z0-9-]+')),
+    name        varchar not null unique,
+    district    varchar not null references district (code),
+    kind        varchar not null references place_kind (code),  -- v4: was a CHECK list
+    lat         double not null check (lat between 59.0 and 60.0),
+    lon         double not null check (lon between 17.5 and 18.5),
+    description varchar,
+    unique (code, district)          -- lets other tables check that a place lies in their district
+);
+
+create table import_log (
+    id           integer primary key default nextval('import_log_id'),
+    kind         varchar not null references load_kind (code),  -- v4: was a CHECK list
+    file_name    varchar not null,
+    checksum     varchar not null,
+    user_name    varchar not null,
+    loaded_at    timestamp not null default current_timestamp,
+    rows_added   integer not null default 0 check (rows_added >= 0),
+    rows_changed integer not null default 0 check (rows_changed >= 0),
+    rows_skipped integer not null default 0 check (rows_skipped >= 0),
+    undone_at    timestamp,
+    undone_by    varchar,
+    report       varchar             -- the load's report in Swedish, one line per fact (v2)
+);
+
+create table target (
+    indicator      varchar not null references indicator (code),
+    district       varchar not null references district (code),
+    place          varchar,
+    baseline_start date not null,
+    baseline_grain varchar not null check (baseline_grain in ('week', 'month', 'quarter', 'tertial', 'year')),
+    baseline_value double not null,
+    target_start   date,
+    target_grain   varchar check (target_grain in ('week', 'month', 'quarter', 'tertial', 'year')),
+    target_value   double,
+    tolerance      double check (tolerance >= 0),
+    note           varchar,
+    foreign key (place, district) references place (code, district),
+    -- a numeric target has a value and a period after the baseline; a directional goal has neither
+    check ((target_value is null) = (target_start is null) and (target_start is null) = (target_grain is null)),
+    check (target_start is null or target_start > baseline_start)
+);
+
+create table observation (
+    indicator    varchar not null,
+    unit         varchar not null,   -- the indicator's unit, repeated so shares can be checked here
+    district     varchar not null references district (code),
+    place        varchar,
+    period_start date not null,
+    grain        varchar not null check (grain in ('week', 'month', 'quarter', 'tertial', 'year')),
+    value        double not null check (isfinite(value)),
+    numerator    double check (numerator >= 0),
+    denominator  double check (denominator > 0),     -- survey respondents n, or the population
+    preliminary  boolean not null default false,
+    series_break boolean not null default false,     -- comparisons across this period are not allowed
+    load_id      integer references import_log (id),
+    foreign key (indicator, unit) references indicator (code, unit),
+    foreign key (place, district) references place (code, district),
+    check (unit <> 'andel' or value between 0 and 100),
+    check (unit not in ('antal', 'per_1000', 'kronor') or value >= 0),
+    check (numerator is null or denominator is null or numerator <= denominator),
+    check (case grain
+             when 'week'    then isodow(period_start) = 1
+             when 'month'   then dayofmonth(period_start) = 1
+             when 'quarter' then dayofmonth(period_start) = 1 and month(period_start) in (1, 4, 7, 10)
+             when 'tertial' then dayofmonth(period_start) = 1 and month(period_start) in (1, 5, 9)
+             when 'year'    then dayofmonth(period_start) = 1 and month(period_start) = 1
+           end)
+);
+
+create table event (
+    id          bigint primary key default nextval('event_id'),
+    source      varchar not null references event_source (code),  -- v4: was a CHECK list
+    source_id   varchar,             -- the id in the source system, unique per source
+    occurred_at timestamp not null,
+    district    varchar references district (code),   -- null: only the city is known
+    place       varchar,
+    category    varchar not null references event_category (code),
+    reporter    varchar,             -- reporting organisation
+    description varchar,
+    load_id     integer references import_log (id),
+    unique (source, source_id),
+    foreign key (place, district) references place (code, district),
+    check (place is null or district is not null)
+);
+
+create table activity (
+    id              integer primary key default nextval('activity_id'),
+    title           varchar not null check (regexp_matches(title, '\\S')),
+    description     varchar,
+    district        varchar not null references district (code),
+    place           varchar,
+    lead_org        varchar not null check (regexp_matches(lead_org, '\\S')),
+    partners        varchar,
+    prevention_type varchar not null check (prevention_type in ('social', 'situational')),
+    level           varchar not null check (level in ('universal', 'selective', 'indicated')),
+    status          varchar not null check (status in ('planned', 'ongoing', 'done', 'cancelled')),
+    start_date      date,
+    end_date        date,
+    created_by      varchar not null,
+    created_at      timestamp not null default current_timestamp,
+    updated_by      varchar,         -- v2: the last edit; earlier values are in audit_log
+    updated_at      timestamp,
+    foreign key (place, district) references place (code, district),
+    check (end_date is null or start_date is null or end_date >= start_date)
+);
+
+create table observation_replaced (
+    replaced_by  integer not null references import_log (id),
+    indicator    varchar not null,
+    unit         varchar not null,
+    district     varchar not null,
+    place        varchar,
+    period_start date not null,
+    grain        varchar not null,
+    value        double not null,
+    numerator    double,
+    denominator  double,
+    preliminary  boolean not null,
+    series_break boolean not null,
+    load_id      integer
+);
+
+create table place_alias (
+    alias    varchar primary key check (regexp_matches(alias, '\\S')),
+    district varchar not null references district (code),
+    place    varchar,
+    foreign key (place, district) references place (code, district)
+);
+
+create table source_code (
+    source    varchar not null references load_kind (code),  -- v4: the importer whose files use the code
+    code      varchar not null check (regexp_matches(code, '\\S')),
+    indicator varchar not null references indicator (code),
+    primary key (source, code)
+);
+
+insert into place by name select * from v3_place;
+insert into import_log by name select * from v3_import_log;
+insert into target by name select * from v3_target;
+insert into observation by name select * from v3_observation;
+insert into event by name select * from v3_event;
+insert into activity by name select * from v3_activity;
+insert into observation_replaced by name select * from v3_observation_replaced;
+insert into place_alias by name select * from v3_place_alias;
+insert into source_code by name select * from v3_source_code;
+drop table v3_place;
+drop table v3_import_log;
+drop table v3_target;
+drop table v3_observation;
+drop table v3_event;
+drop table v3_activity;
+drop table v3_observation_replaced;
+drop table v3_place_alias;
+drop table v3_source_code;
+
+-- one value per indicator, district, place (or whole district) and period
+create unique index observation_key on observation (indicator, district, coalesce(place, ''), period_start, grain);
+
+create view indicator_value as
+select o.indicator, o.district, o.place, o.period_start, o.grain, o.value,
+       o.numerator, o.denominator, o.preliminary, o.series_break
+from observation o
+union all
+select i.code as indicator, w.district, w.place, w.week_start as period_start, 'week' as grain,
+       w.events::double as value, null::double, null::double, false, false
+from est_week w
+join indicator i on i.event_category = w.category;
+""",
 }
 
 

@@ -1,4 +1,5 @@
-"""The domain's closed vocabularies as enums; their values are what the database stores."""
+"""The domain's vocabularies as enums; their values are what the database stores (CHECK lists or, for
+VOCABULARIES, rows of vocabulary tables)."""
 
 from enum import StrEnum
 
@@ -77,6 +78,11 @@ class LoadKind(StrEnum):
     POLICE = "police"
     BRA = "bra"
     KOLADA = "kolada"
+
+
+VOCABULARIES: dict[str, type[StrEnum]] = {"load_kind": LoadKind, "event_source": EventSource}
+"""Vocabulary tables (schema version 4) whose codes are exactly an enum's values (tests/test_schema.py ties them).
+place_kind is a vocabulary table too but has no enum: no code depends on a kind of place, so a new one is data."""
 
 
 class GoalScope(StrEnum):

@@ -14,7 +14,7 @@ no renderer needs to know the rule (the writers check again all the same).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -100,23 +100,9 @@ class Slide:
     note: str = ""  # why the slide has no charts or no table rows ("Inga insatser …"), plain text
 
 
-Runner = Callable[..., pd.DataFrame]
-
-INTERNAL_QUERIES = frozenset({"activity_list", "comment_history", "commitment_list", "commitments_due",
-                              "latest_comments", "period_comments", "period_locks", "scope_activities"})
-"""The named queries that return the steering group's internal free text (activities, comments, commitments,
-who locked a period): a public screen and a public pack see them empty."""
-
-
-def public_rows(name: str, result: pd.DataFrame) -> pd.DataFrame:
-    """Query NAME's RESULT as a public screen may see it: no rows (same columns) for the INTERNAL_QUERIES."""
-    return result.iloc[0:0] if name in INTERNAL_QUERIES else result
-
-
-def public_run(run: Runner) -> Runner:
-    """RUN for a public screen: the INTERNAL_QUERIES answer with no rows, the others as usual."""
-    return lambda con, name, **params: public_rows(name, run(con, name, **params))
-"""How pack reads a named query: run(con, name, **params) -> rows; queries.run, or a cached one (the app's)."""
+Runner = queries.Runner
+"""How pack reads a named query: run(con, name, **params) -> rows; queries.run, or a cached one (the app's).
+A public pack reads through queries.public_run, where the queries marked internal answer with no rows."""
 
 MAX_CHARTS = 2
 """Charts per slide: read from three metres, two side by side is the most that stays legible."""
@@ -694,8 +680,8 @@ def build_pack(
     PUBLIC pack has none of the steering group's internal text (comments, activities, commitments)."""
     agenda = build_agenda(con, district, period, places=places, public=public)
     with _PlaceReader(con, agenda) as reader:
-        run = public_run(reader) if public else reader
-        meeting = build_meeting(con, agenda, run=public_run(queries.run) if public else queries.run)
+        run = queries.public_run(reader) if public else reader
+        meeting = build_meeting(con, agenda, run=queries.public_run(queries.run) if public else queries.run)
         slides = tuple(build_slide(con, agenda, number, meeting, run=run)
                        for number in range(1, len(agenda.items) + 1))
     return Pack(district, agenda.district_name, period, meeting.scope.data_date, agenda.demo, slides)

@@ -8,11 +8,17 @@ Each file starts with a header of comment lines:
 
 The first line names the query (it must equal the file name) and says what it returns; each
 `-- $name: text` line documents a parameter. Values are always bound by DuckDB, never pasted in.
+
+A query that returns the steering group's internal free text (comments, activities, commitments, who
+locked a period) says so in its header with `-- internal: true`; a public screen and a public pack get
+such a query's columns without rows (public_rows, public_run), so a new page cannot forget the rule.
+tests/test_queries.py fails when a query reading those tables lacks the line.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -25,6 +31,7 @@ from followup import config, lake
 
 _HEADER_NAME = re.compile(r"^--\s*(?P<name>[a-z0-9_]+)\s*:\s*(?P<text>.+)$")
 _HEADER_PARAM = re.compile(r"^--\s*\$(?P<name>[a-z_][a-z0-9_]*)\s*:\s*(?P<text>.+)$")
+_HEADER_INTERNAL = re.compile(r"^--\s*internal\s*:\s*(?P<value>.*?)\s*$")
 # one left-to-right scan, so a quote inside a comment or '--' inside a string cannot hide a $parameter
 _SQL_TOKEN = re.compile(
     r"--[^\n]*"  # line comment
@@ -46,6 +53,7 @@ class Query:
     description: str
     sql: str
     params: dict[str, str] = field(default_factory=dict)  # documented: name -> description
+    internal: bool = False  # returns internal free text: a public screen gets no rows (header '-- internal: true')
 
     def used_params(self) -> set[str]:
         """The $parameters the SQL body uses (comments and string literals excluded)."""
@@ -59,6 +67,7 @@ def parse(name: str, text: str) -> Query:
     if not first or first["name"] != name:
         raise QueryError(f"queries/{name}.sql must start with '-- {name}: what it returns'")
     params: dict[str, str] = {}
+    internal = False
     for line in lines[1:]:
         stripped = line.strip()
         if not stripped.startswith("--"):
@@ -66,7 +75,12 @@ def parse(name: str, text: str) -> Query:
         match = _HEADER_PARAM.match(stripped)
         if match:
             params[match["name"]] = match["text"].strip()
-    query = Query(name=name, description=first["text"].strip(), sql=text, params=params)
+        flag = _HEADER_INTERNAL.match(stripped)
+        if flag:
+            if flag["value"] not in ("true", "false"):
+                raise QueryError(f"queries/{name}.sql: '-- internal:' must be 'true' or 'false', not {flag['value']!r}")
+            internal = flag["value"] == "true"
+    query = Query(name=name, description=first["text"].strip(), sql=text, params=params, internal=internal)
     undocumented = query.used_params() - params.keys()
     if undocumented:
         raise QueryError(
@@ -93,6 +107,28 @@ def _load_file(path: Path, mtime_ns: int) -> Query:
 def names(folder: Path | None = None) -> list[str]:
     """All query names, sorted."""
     return sorted(p.stem for p in (folder or config.QUERIES_DIR).glob("*.sql"))
+
+
+def internal_names(folder: Path | None = None) -> frozenset[str]:
+    """The queries whose header marks them internal (they return the steering group's free text)."""
+    return frozenset(name for name in names(folder) if load(name, folder).internal)
+
+
+Runner = Callable[..., pd.DataFrame]
+"""How the core reads a named query: run(con, name, **params) -> rows; run below, or a cached one (the app's)."""
+
+
+def public_rows(name: str, result: pd.DataFrame) -> pd.DataFrame:
+    """Query NAME's RESULT as a public screen may see it: an internal query's columns without rows.
+
+    The one place the public screen's rule is applied: the app's query() and public_run() both call it.
+    """
+    return result.iloc[0:0] if load(name).internal else result
+
+
+def public_run(run: Runner) -> Runner:
+    """RUN for a public screen or pack: internal queries answer with no rows, the others as usual."""
+    return lambda con, name, **params: public_rows(name, run(con, name, **params))
 
 
 def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:

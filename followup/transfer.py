@@ -5,7 +5,8 @@ lake with a database built in a temporary file (fill_if_empty, the demo on a rep
 Both copy every table of data/schema.sql in one transaction, so a failed copy leaves the target as it was, and
 both refuse a target that already holds tables. Into the lake: the lake variant of the schema
 (followup.lake_schema.lake_ddl), then INSERT … SELECT per table, then the schema's checks in SQL. Out of the
-lake: schema.sql itself with its sequences starting after the copied ids, then INSERT … SELECT in dependency
+lake: schema.sql itself with its sequences starting after the copied ids (the rows it inserts, the version and
+the vocabularies, make way for the source's), then INSERT … SELECT in dependency
 order (a table that references itself, comment.supersedes, in rounds: referenced rows first).
 
 The statements are built from the schema's own table and column names (followup.lake_schema) and the names
@@ -61,7 +62,7 @@ def copy_out_of_lake(con: duckdb.DuckDBPyConnection, source: str, target: str) -
     schema = _schema_continuing(con, source)
     with _writing(con, target, lake_defaults=False) as cursor:
         cursor.execute(schema)
-        cursor.execute("delete from schema_version")  # the source's rows follow, with their dates
+        _empty_tables(cursor)  # the rows schema.sql itself inserts (the version, the vocabularies): the source's follow
         counts = {table: _copy_table(cursor, source, table) for table in lake_schema.tables()}
         _require_counts(cursor, source, counts)
     return counts
@@ -164,6 +165,12 @@ def _writing(
             raise
     finally:
         cursor.close()
+
+
+def _empty_tables(cursor: duckdb.DuckDBPyConnection) -> None:
+    """Delete every row of the schema's tables in the cursor's default database, children before parents."""
+    for table in reversed(lake_schema.tables()):
+        cursor.execute(f"delete from {lake_schema.quote(table)}")
 
 
 def _copy_table(cursor: duckdb.DuckDBPyConnection, source: str, table: str) -> int:

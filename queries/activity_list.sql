@@ -1,4 +1,5 @@
 -- activity_list: a district's action plan, one row per activity with the goals it serves in the district (the city's and the district's own), filtered by goal, place and status; open activities first, then by start date (latest first)
+-- internal: true
 -- $district: district code
 -- $goal: goal code, or '' for all goals
 -- $place: place code, or '' for all places (and the whole district)

@@ -1,4 +1,5 @@
 -- comment_history: every version of a district's comments on one goal and/or indicator (the same pair latest_comments groups by), newest first, with the version each supersedes and whether it is the current one
+-- internal: true
 -- $district: district code
 -- $goal: goal code, or '' for comments on no goal (an indicator's own)
 -- $indicator: indicator code, or '' for comments on the goal as a whole

@@ -1,4 +1,5 @@
 -- commitment_list: a district's decisions and commitments, latest meeting first, filtered by status
+-- internal: true
 -- $district: district code
 -- $status: commitment status, or '' for all
 -- returns: id, meeting_date, what, who, due_date, status, goal, created_by, updated_by, updated_at

@@ -1,4 +1,5 @@
 -- commitments_due: the next meeting's agenda, a district's open commitments due on or before a day, then the open ones without a due date
+-- internal: true
 -- $district: district code
 -- $on: the day of the next meeting
 -- returns: id, meeting_date, what, who, due_date, goal, overdue

@@ -1,4 +1,5 @@
 -- latest_comments: the steering group's latest comment of a district per goal and per indicator: a version that a later one supersedes is left out, then the latest period wins, then the one written last
+-- internal: true
 -- $district: district code
 -- returns: goal, indicator, id, period_start, grain, body, author, created_at, locked
 with current_version as (

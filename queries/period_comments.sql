@@ -1,4 +1,5 @@
 -- period_comments: the steering group's current comments of a district (no later version supersedes them) whose period starts in a range, latest period first, then the one written last
+-- internal: true
 -- $district: district code
 -- $from: the first period start to include (date)
 -- $to: the last period start to include (date)

@@ -1,4 +1,5 @@
 -- scope_activities: the action plan of a scope (a district: all its activities, at its places too; a place: the activities there), one row per activity and goal it serves in the scope; an activity serving no goal of the scope gets one row without a goal
+-- internal: true
 -- $district: district code; picks its local goals beside the city's (for a place, the place's district)
 -- $place: place code, or '' for the whole district
 -- returns: goal_code, id, title, description, place, place_name, lead_org, partners, prevention_type, level, status, start_date, end_date

@@ -478,7 +478,7 @@ ALLOWED_FORMATTED_SQL = {
     # the code names, integers, and the operator's own configuration (the lake URL, its data folder, a file path
     # given to `copy`) quoted as literals, since ATTACH and CREATE SEQUENCE take no bound parameters
     ("followup/lake.py", "_start_sequences"), ("followup/lake.py", "create"),
-    ("followup/transfer.py", "_attach"), ("followup/transfer.py", "_copy_table"),
+    ("followup/transfer.py", "_attach"), ("followup/transfer.py", "_copy_table"), ("followup/transfer.py", "_empty_tables"),
     ("followup/transfer.py", "_require_counts"), ("followup/transfer.py", "_require_current"),
     ("followup/transfer.py", "_require_valid"), ("followup/transfer.py", "_schema_continuing"),
     ("followup/transfer.py", "_writing"), ("followup/transfer.py", "fill_if_empty"),

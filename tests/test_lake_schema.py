@@ -13,8 +13,11 @@ import duckdb
 import pytest
 from conftest import FIXTURES
 
-from followup import lake_schema
+from followup import db, lake_schema
 from followup.lake_schema import CheckKind
+
+VOCABULARIES = ("load_kind", "event_source", "place_kind")
+"""The vocabulary tables (schema version 4), whose rows schema.sql itself inserts."""
 
 QUERY_DB_SQL = (FIXTURES / "query_db.sql").read_text(encoding="utf-8")
 
@@ -26,12 +29,19 @@ VIEWS_SQL = "select view_name from duckdb_views() where not internal order by al
 
 
 def lake_database() -> duckdb.DuckDBPyConnection:
-    """An in-memory database with the lake DDL (temp sequences for its nextval defaults, as followup.lake makes)."""
+    """An in-memory database with the lake DDL (temp sequences for its nextval defaults, as followup.lake makes)
+    and the vocabulary rows schema.sql inserts (a real lake gets them with the file copied into it)."""
     con = duckdb.connect()
     for name in lake_schema.id_sequences():
         con.execute(f"create temp sequence {name}")
     for statement in lake_schema.lake_ddl():
         con.execute(statement)
+    fresh = duckdb.connect()
+    db.ensure_schema(fresh)
+    for table in VOCABULARIES:
+        rows = fresh.execute(f"select code, name from {table}").fetchall()
+        con.executemany(f"insert into {table} (code, name) values (?, ?)", rows)
+    fresh.close()
     return con
 
 
@@ -219,6 +229,28 @@ BREAKS = [
         id="foreign-key-category",
     ),
     pytest.param(
+        "insert into event (source, source_id, occurred_at, category) values "
+        "('twitter', 'ny', timestamp '2025-01-01 10:00', 'klotter')",
+        "event", CheckKind.FOREIGN_KEY, "(source) ska finnas i tabellen event_source (code)",
+        id="foreign-key-event-source",
+    ),
+    pytest.param(
+        "insert into import_log (id, kind, file_name, checksum, user_name) values (900, 'excel', 'x.xlsx', 'c', 't')",
+        "import_log", CheckKind.FOREIGN_KEY, "(kind) ska finnas i tabellen load_kind (code)",
+        id="foreign-key-load-kind",
+    ),
+    pytest.param(
+        "insert into place (code, name, district, kind, lat, lon) values "
+        "('nytt-torg', 'Nytt torg', 'hasselby-vallingby', 'galleria', 59.36, 17.86)",
+        "place", CheckKind.FOREIGN_KEY, "(kind) ska finnas i tabellen place_kind (code)",
+        id="foreign-key-place-kind",
+    ),
+    pytest.param(
+        "insert into source_code (source, code, indicator) values ('scb', 'x1', 'otrygghet')",
+        "source_code", CheckKind.FOREIGN_KEY, "(source) ska finnas i tabellen load_kind (code)",
+        id="foreign-key-source-code-source",
+    ),
+    pytest.param(
         "insert into comment (id, district, goal, period_start, grain, body, author, supersedes) values "
         "(900, 'hasselby-vallingby', 'pa2-1', date '2025-05-01', 'tertial', 'Ny version.', 'test', 999)",
         "comment", CheckKind.FOREIGN_KEY, "(supersedes) ska finnas i tabellen comment (id)",
@@ -273,6 +305,26 @@ def test_a_deleted_parent_is_reported_through_its_children(
     assert all("ska finnas i tabellen place (code, district)" in message for message in messages)
     assert any(message.startswith("Tabellen observation: ") for message in messages)
     assert lake_schema.violations(lake_con, ["audit_log"]) == []
+
+
+
+@pytest.mark.parametrize(("vocabulary", "code", "children"), [
+    ("load_kind", "observations", {"import_log"}),
+    ("event_source", "est", {"event"}),
+    ("place_kind", "torg", {"place"}),
+])
+def test_a_vocabulary_row_in_use_cannot_go(
+    real_con: duckdb.DuckDBPyConnection, lake_con: duckdb.DuckDBPyConnection, vocabulary: str, code: str,
+    children: set[str],
+) -> None:
+    """The lake checks the vocabulary tables' foreign keys when a vocabulary is written, as the file refuses it."""
+    delete = f"delete from {vocabulary} where code = '{code}'"
+    with pytest.raises(duckdb.ConstraintException):
+        real_con.execute(delete)
+    lake_con.execute(delete)
+    messages = lake_schema.violations(lake_con, [vocabulary])
+    assert {message.split(":")[0].removeprefix("Tabellen ") for message in messages} == children
+    assert all(f"ska finnas i tabellen {vocabulary} (code)" in message for message in messages)
 
 
 ACCEPTED = [

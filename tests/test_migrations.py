@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 
 import duckdb
 import pytest
 
-from followup import config, db, migrations
+from followup import config, db, lake_schema, migrations, transfer
 
 SCHEMA_V1 = (config.ROOT / "tests" / "fixtures" / "schema_v1.sql").read_text(encoding="utf-8")
 ADD_NOTE = "alter table place add column note varchar"  # no trailing ';' on purpose
@@ -149,3 +150,87 @@ def test_structure_comparison_sees_a_missing_migration() -> None:
         "check (lat between 59.0 and 60.0)", "check (lat between 58.0 and 60.0)"
     ))
     assert any(line.startswith("constraints:") for line in differences(structure(fresh), structure(other)))
+
+
+# --- version 4: open vocabularies, tables rebuilt with their rows ---------------------------------------------
+
+VOCABULARY_TABLES = ("load_kind", "event_source", "place_kind")
+
+
+def version_three_db() -> duckdb.DuckDBPyConnection:
+    """An in-memory database as the real migrations 2 and 3 made it from version 1 (no reference rows)."""
+    con = duckdb.connect()
+    db.ensure_schema(con, steps={}, schema_sql=SCHEMA_V1)
+    db.ensure_schema(con, steps={version: migrations.MIGRATIONS[version] for version in (2, 3)})
+    return con
+
+
+def rows(con: duckdb.DuckDBPyConnection, table: str, database: str | None = None) -> Counter:
+    """A table's rows as a multiset, in schema.sql's column order (files of any history compare) and with only
+    the columns the table has there (an older version lacks some)."""
+    where = f"{database}.main." if database else ""
+    present = {row[0] for row in con.execute(f"select * from {where}{lake_schema.quote(table)} limit 0").description}
+    names = ", ".join(lake_schema.quote(column) for column in lake_schema.columns(table) if column in present)
+    return Counter(con.execute(f"select {names} from {where}{lake_schema.quote(table)}").fetchall())
+
+
+def test_migration_4_upgrades_the_demo_with_every_row(demo_db_path: Path) -> None:
+    """The demo's rows written into a version 3 database come through the rebuild unchanged, keys included."""
+    con = version_three_db()
+    con.execute(f"attach '{demo_db_path}' as demo (read_only)")
+    skipped = {"schema_version", *VOCABULARY_TABLES}  # version 3 has no vocabulary tables
+    for table in lake_schema.tables():
+        if table not in skipped:
+            transfer._copy_table(con, "demo", table)  # parents first; comment.supersedes in rounds
+    con.execute("detach demo")
+
+    assert db.ensure_schema(con) == 4
+
+    con.execute(f"attach '{demo_db_path}' as demo (read_only)")
+    for table in lake_schema.tables():
+        if table != "schema_version":
+            assert rows(con, table) == rows(con, table, "demo"), f"{table} differs after the upgrade"
+    assert con.execute("select count(*) from event").fetchone()[0] > 10_000, "the demo has events to carry"
+
+
+def test_migration_4_from_version_1_keeps_rows_and_opens_the_vocabularies() -> None:
+    """A version 1 file with a load, its event, a place and an activity: every row survives, an unknown kind is
+    refused afterwards, and a new kind is one INSERT while events still reference the load."""
+    con = duckdb.connect()
+    db.ensure_schema(con, steps={}, schema_sql=SCHEMA_V1)
+    con.execute("""
+        insert into district (code, name) values ('bromma', 'Bromma');
+        insert into place (code, name, district, kind, lat, lon) values ('brommaplan', 'Brommaplan', 'bromma', 'torg',
+                                                                         59.338, 17.939);
+        insert into event_category (code, name) values ('klotter', 'Klotter');
+        insert into import_log (kind, file_name, checksum, user_name) values ('est', 'est.csv', 'abc', 'test');
+        insert into event (source, source_id, occurred_at, district, place, category, load_id)
+            values ('est', 'e1', '2025-03-04 22:15', 'bromma', 'brommaplan', 'klotter', 1);
+        insert into activity (title, district, place, lead_org, prevention_type, level, status, created_by)
+            values ('Trygghetsvandring', 'bromma', 'brommaplan', 'Polisen', 'situational', 'universal', 'planned', 't');
+    """)
+    before = {table: rows(con, table) for table in ("place", "event", "activity")}
+
+    assert db.ensure_schema(con) == migrations.latest_version()
+
+    after = {table: rows(con, table) for table in before}
+    after["activity"] = Counter({row[:-2]: n for row, n in after["activity"].items()})  # v2 added updated_by, _at
+    for table in before:  # every row is still there (the upgrade also adds the reference rows that came since)
+        assert before[table] - after[table] == Counter(), f"{table} lost rows"
+    assert con.execute("select id, kind, report from import_log").fetchall() == [(1, "est", None)]
+    with pytest.raises(duckdb.ConstraintException, match="foreign key"):
+        con.execute("insert into import_log (kind, file_name, checksum, user_name) values ('targets', 'm.csv', 'x', 't')")
+    con.execute("insert into load_kind (code, name) values ('targets', 'målvärden')")
+    con.execute("insert into import_log (kind, file_name, checksum, user_name) values ('targets', 'm.csv', 'x', 't')")
+    (new_id,) = con.execute("select id from import_log where kind = 'targets'").fetchone()
+    assert new_id > 1, "the id sequence goes on after the rebuild"
+    con.execute("update activity set status = 'ongoing', place = null where id = 1")  # still editable
+
+
+def test_migration_4_fills_the_vocabularies_as_schema_sql_does() -> None:
+    fresh = duckdb.connect()
+    db.ensure_schema(fresh)
+    migrated = version_three_db()
+    db.ensure_schema(migrated)
+    for table in VOCABULARY_TABLES:
+        assert rows(migrated, table) == rows(fresh, table), f"{table}: migration 4 and schema.sql disagree"

@@ -479,3 +479,95 @@ def test_every_write_statement_names_its_tables() -> None:
     unnamed = [name for name in queries.names(queries.WRITES_DIR)
                if None in queries.written_tables(queries.load(name, queries.WRITES_DIR).sql)]
     assert unnamed == []
+
+
+# --- internal text: the '-- internal: true' header ------------------------------------------------------------
+
+INTERNAL_TEXT_TABLES = frozenset({"comment", "activity", "commitment", "period_lock"})
+"""The tables of the steering group's own words (analysis, action plan, commitments, who locked a period): a query
+reading any of them returns internal text, or could with one more column, so it must be marked internal."""
+
+
+def read_tables(sql: str) -> set[str]:
+    """The base tables a query reads, from DuckDB's own parse tree (json_serialize_sql), CTE names left out."""
+    tree = json.loads(duckdb.connect().execute("select json_serialize_sql($sql)", {"sql": sql}).fetchone()[0])
+    assert not tree["error"], f"DuckDB cannot parse the query: {tree.get('error_message')}"
+    tables: set[str] = set()
+    ctes: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "BASE_TABLE":
+                tables.add(node["table_name"])
+            for entry in (node.get("cte_map") or {}).get("map", []):
+                ctes.add(entry["key"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(tree["statements"])
+    return tables - ctes
+
+
+def test_read_tables_sees_joins_subqueries_and_ctes() -> None:
+    sql = ("with c as (select body from comment) select * from c join goal g on true "
+           "where exists (select 1 from activity a where a.district = $district)")
+    assert read_tables(sql) == {"comment", "goal", "activity"}
+
+
+@pytest.mark.parametrize("name", queries.names())
+def test_a_query_of_internal_text_is_marked_internal(name: str) -> None:
+    """A query that reads the steering group's words says '-- internal: true'; one that reads none of them does not,
+    so the public screen hides exactly these (derived from the SQL, not from a list of query names)."""
+    query = queries.load(name)
+    internal_tables = read_tables(query.sql) & INTERNAL_TEXT_TABLES
+    if internal_tables:
+        assert query.internal, (
+            f"queries/{name}.sql reads {', '.join(sorted(internal_tables))} (the steering group's internal text) "
+            "but its header lacks '-- internal: true': a public screen would show it"
+        )
+    else:
+        assert not query.internal, f"queries/{name}.sql is marked internal but reads none of {sorted(INTERNAL_TEXT_TABLES)}"
+
+
+def test_the_check_would_catch_an_unmarked_query() -> None:
+    query = queries.parse("notes", "-- notes: comments\n-- $district: district code\n"
+                                   "select c.body from comment c where c.district = $district\n")
+    assert not query.internal and read_tables(query.sql) & INTERNAL_TEXT_TABLES == {"comment"}
+
+
+@pytest.mark.parametrize(("line", "internal"), [("", False), ("-- internal: true\n", True),
+                                                ("-- internal: false\n", False), ("--internal:true\n", True)])
+def test_parse_reads_the_internal_line(line: str, internal: bool) -> None:
+    assert queries.parse("q", f"-- q: a test\n{line}select 1\n").internal is internal
+
+
+@pytest.mark.parametrize("value", ["yes", "True", ""])
+def test_parse_rejects_an_unclear_internal_line(value: str) -> None:
+    with pytest.raises(queries.QueryError, match="internal"):
+        queries.parse("q", f"-- q: a test\n-- internal: {value}\nselect 1\n")
+
+
+def test_an_internal_line_after_the_header_marks_nothing() -> None:
+    assert not queries.parse("q", "-- q: a test\nselect 1\n-- internal: true\n").internal
+
+
+def test_public_rows_keep_an_internal_querys_columns_and_drop_its_rows() -> None:
+    frame = pd.DataFrame({"body": ["internt"], "author": ["a"]})
+    assert queries.public_rows("latest_comments", frame).columns.tolist() == ["body", "author"]
+    assert queries.public_rows("latest_comments", frame).empty
+    assert queries.public_rows("goal_overview", frame) is frame
+    seen: list[str] = []
+
+    def run(con: Any, name: str, **params: Any) -> pd.DataFrame:
+        seen.append(name)
+        return frame
+
+    public = queries.public_run(run)
+    assert public(None, "period_locks", district="bromma").empty
+    assert public(None, "goal_overview", district="bromma") is frame
+    assert seen == ["period_locks", "goal_overview"]
+    assert queries.internal_names() == frozenset(
+        name for name in queries.names() if read_tables(queries.load(name).sql) & INTERNAL_TEXT_TABLES)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import math
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 import duckdb
 import pytest
 
-from followup import est_summary
+from followup import est_summary, imports, reference
+from followup.model import VOCABULARIES
 
 from conftest import insert
 
@@ -109,7 +112,7 @@ REJECTED = [
                  id="place-code-slug"),
     pytest.param("place", PLACE, {"district": "atlantis"}, foreign_key("code: atlantis"),
                  id="place-unknown-district"),
-    pytest.param("place", PLACE, {"kind": "galleria"}, check("place", "kind"), id="place-kind"),
+    pytest.param("place", PLACE, {"kind": "galleria"}, foreign_key("code: galleria"), id="place-kind"),
     pytest.param("place", PLACE, {"lat": None}, not_null("place", "lat"), id="place-no-coordinates"),
     pytest.param("priority_area", AREA, {"number": 0}, check("priority_area", "number"),
                  id="priority-area-number"),
@@ -144,7 +147,7 @@ REJECTED = [
                  id="event-indicator-unknown-category"),
     pytest.param("goal_indicator", {"goal": "pa2-1", "indicator": "otrygghet"}, {"indicator": "okand"},
                  foreign_key("code: okand"), id="goal-indicator-unknown-indicator"),
-    pytest.param("import_log", IMPORT, {"kind": "excel"}, check("import_log", "kind"), id="import-log-kind"),
+    pytest.param("import_log", IMPORT, {"kind": "excel"}, foreign_key("code: excel"), id="import-log-kind"),
     pytest.param("import_log", IMPORT, {"rows_added": -1}, check("import_log", "rows_added"),
                  id="import-log-negative-rows"),
     pytest.param("target", TARGET, {"target_start": None, "target_grain": None},
@@ -203,7 +206,7 @@ REJECTED = [
     pytest.param("observation", COUNT, {"load_id": 999}, foreign_key("id: 999"), id="observation-unknown-load"),
     pytest.param("event", EVENT, {"district": None}, check("event", "place IS NULL"),
                  id="event-place-without-district"),
-    pytest.param("event", EVENT, {"source": "twitter"}, check("event", "source"), id="event-source"),
+    pytest.param("event", EVENT, {"source": "twitter"}, foreign_key("code: twitter"), id="event-source"),
     pytest.param("event", EVENT, {"category": "brand"}, foreign_key("code: brand"), id="event-unknown-category"),
     pytest.param("event", EVENT, {"place": "okand-plats"}, foreign_key("code: okand-plats, district: hasselby-vallingby"),
                  id="event-unknown-place"),
@@ -478,3 +481,61 @@ def test_insert_helper_binds_values(parent_con: duckdb.DuckDBPyConnection) -> No
         "Brand'; drop table place; --",
     )
     assert count_rows(parent_con, "place") == 1
+
+
+# --- open vocabularies (schema version 4) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("table", "enum"), list(VOCABULARIES.items()))
+def test_vocabulary_rows_are_exactly_the_enums_values(schema_con: duckdb.DuckDBPyConnection, table: str,
+                                                      enum: type[StrEnum]) -> None:
+    """Every enum value is a row (the code can write it) and every row an enum value (no kind without code)."""
+    rows = {code for (code,) in schema_con.execute(f"select code from {table}").fetchall()}
+    values = {member.value for member in enum}
+    assert rows - values == set(), f"{table} has rows {enum.__name__} lacks: add them to followup/model.py"
+    assert values - rows == set(), f"{enum.__name__} has values {table} lacks: add a migration inserting them"
+
+
+def test_load_kind_names_are_the_importers_names(schema_con: duckdb.DuckDBPyConnection) -> None:
+    names = dict(schema_con.execute("select code, name from load_kind").fetchall())
+    assert {kind.value: name for kind, name in imports.KIND_NAMES.items()} == {
+        kind.value: names[kind.value] for kind in imports.KIND_NAMES
+    }
+
+
+def test_reference_places_have_kinds_of_the_vocabulary(schema_con: duckdb.DuckDBPyConnection) -> None:
+    kinds = {code for (code,) in schema_con.execute("select code from place_kind").fetchall()}
+    used = {row["kind"] for row in csv.DictReader(reference.csv_path("place").open(encoding="utf-8"))}
+    assert used <= kinds
+
+
+def test_vocabularies_are_foreign_keys_not_checks(schema_con: duckdb.DuckDBPyConnection) -> None:
+    keys = set(schema_con.execute(
+        "select table_name, constraint_column_names[1], referenced_table from duckdb_constraints() "
+        "where constraint_type = 'FOREIGN KEY'").fetchall())
+    assert {("import_log", "kind", "load_kind"), ("event", "source", "event_source"),
+            ("place", "kind", "place_kind"), ("source_code", "source", "load_kind")} <= keys
+    checks = [text for (text,) in schema_con.execute(
+        "select constraint_text from duckdb_constraints() where constraint_type = 'CHECK' "
+        "and table_name in ('import_log', 'event', 'place', 'source_code')").fetchall()]
+    assert not [text for text in checks if "'polisen'" in text or "'kolada'" in text or "'torg'" in text]
+
+
+@pytest.mark.parametrize(("vocabulary", "table", "row"), [
+    ("load_kind", "import_log", {**IMPORT, "kind": "targets"}),
+    ("event_source", "event", {"source": "trygghetsvandring", "occurred_at": datetime(2025, 3, 1, 12),
+                               "district": HV, "category": "klotter"}),
+    ("place_kind", "place", {**PLACE, "kind": "skola"}),
+    ("load_kind", "source_code", {"source": "targets", "code": "x1", "indicator": "anmalda-brott"}),
+])
+def test_a_new_kind_is_one_insert(insert_row: InsertRow, parent_con: duckdb.DuckDBPyConnection, vocabulary: str,
+                                  table: str, row: Row) -> None:
+    """An unknown kind is refused; after an INSERT into its vocabulary it is accepted, with referencing rows stored."""
+    insert_row("import_log", IMPORT)
+    insert_row("event", {"source": "est", "occurred_at": datetime(2025, 3, 1, 12), "district": HV,
+                         "place": TORG, "category": "klotter", "load_id": 1})
+    with pytest.raises(duckdb.ConstraintException, match="foreign key"):
+        insert_row(table, row)
+    new = next(value for key, value in row.items() if key in ("kind", "source"))
+    parent_con.execute(f"insert into {vocabulary} (code, name) values ($code, $code)", {"code": new})
+    insert_row(table, row)

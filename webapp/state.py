@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from followup import config, db, lake, pack, queries, series
+from followup import config, db, lake, queries, series
 from followup.access import Principal
 from followup.status import Assessment
 
@@ -146,10 +146,10 @@ def _cached_query(path: str, version: str, name: str, params: tuple[tuple[str, A
 
 def query(name: str, **params: Any) -> pd.DataFrame:
     """A named query's result for the database in use, cached until new data is loaded; on a public screen
-    the queries of internal text (followup.pack.INTERNAL_QUERIES) answer with no rows."""
+    the queries marked internal (header '-- internal: true') answer with no rows (followup.queries.public_rows)."""
     path = str(database_path())
     result = _cached_query(path, data_version(path), name, tuple(sorted(params.items())))
-    return pack.public_rows(name, result) if public_screen() else result
+    return queries.public_rows(name, result) if public_screen() else result
 
 
 PUBLIC_KEY = "_followup_public_screen"
