@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from followup.imports import parsing
-from followup.imports.base import EVENT_COLUMNS, Batch, Catalogue, Problem, checksum
+from followup.imports.base import EVENT_COLUMNS, Batch, Catalogue, Problem, checksum, without_controls
 from followup.imports.observations import district_lookup, place_lookup
 from followup.imports.tabular import read_table
 from followup.imports.text import did_you_mean, normalise
@@ -118,8 +118,8 @@ def parse(data: bytes, file_name: str, catalogue: Catalogue) -> Batch:
     if "område" in keys:
         district = _with_district(cells("område"), keys["område"], district, place, catalogue, add)
     category = _categories(cells("kategori"), keys["kategori"], catalogue, add)
-    reporter = cells("rapportör")
-    description = cells("beskrivning")
+    reporter = cells("rapportör").map(without_controls)  # ESC and the like would act in a terminal or export
+    description = cells("beskrivning").map(without_controls)
     source_id = _source_ids(cells("id"), occurred, district, place, category, reporter, description)
     if "id" in keys:
         repeated = source_id.duplicated(keep="first") & cells("id").ne("")

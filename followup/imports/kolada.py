@@ -12,14 +12,13 @@ counted; a null value (status 'missing') is no row. KPI -> indicator through sou
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
 from datetime import date
 
 import pandas as pd
 
-from followup.imports.base import OBSERVATION_COLUMNS, Batch, Catalogue, Problem, checksum
+from followup.imports.base import OBSERVATION_COLUMNS, Batch, Catalogue, JsonUnreadable, Problem, checksum, read_json
 from followup.model import CITY_DISTRICT, Grain, LoadKind, Unit
 from followup.periods import MAX_YEAR, MIN_YEAR
 
@@ -42,14 +41,12 @@ def _problem(file_name: str, row: int | None, column: str | None, message: str) 
 def _records(data: bytes, file_name: str) -> tuple[list | None, list[Problem]]:
     """The list of records, or the problem with the file as a whole."""
     try:
-        parsed = json.loads(data.decode("utf-8-sig"))
+        parsed = read_json(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         return None, [_problem(file_name, None, None, "filen är inte UTF-8-kodad JSON. Hämta den igen från "
                                                       "Koladas API (api.kolada.se).")]  # fmt: skip
-    except json.JSONDecodeError as exc:
-        return None, [_problem(file_name, None, None,
-                               f"filen är inte giltig JSON: {exc.msg} på rad {exc.lineno}, tecken {exc.colno}. "
-                               "Hämta den igen från Koladas API (api.kolada.se).")]  # fmt: skip
+    except JsonUnreadable as exc:
+        return None, [_problem(file_name, None, None, f"{exc} Koladas värden hämtas från api.kolada.se.")]
     records = parsed.get("values") if isinstance(parsed, dict) else parsed
     if not isinstance(records, list):
         return None, [_problem(file_name, None, None,

@@ -16,7 +16,6 @@ The feed is a JSON array of objects {id, datetime, name, summary, url, type, loc
 from __future__ import annotations
 
 import html
-import json
 import re
 import unicodedata
 from collections import Counter
@@ -25,7 +24,8 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from followup.imports.base import EVENT_COLUMNS, Batch, Catalogue, Problem, checksum
+from followup.imports.base import (EVENT_COLUMNS, MAX_JSON_DIGITS, Batch, Catalogue, JsonUnreadable, Problem,
+                                   checksum, read_json, without_controls)
 from followup.imports.text import normalise
 from followup.model import CITY_DISTRICT, DistrictKind, EventSource, LoadKind
 from followup.periods import MONTH_NAMES, MONTH_SHORT
@@ -214,7 +214,7 @@ def incident_time(day: int, month: int, hour: int, minute: int, published: datet
 
 def plain_text(text: str) -> str:
     """Summary text as plain text: tags removed, entities decoded, white space collapsed."""
-    return _SPACE.sub(" ", html.unescape(_TAGS.sub(" ", text))).strip()
+    return _SPACE.sub(" ", without_controls(html.unescape(_TAGS.sub(" ", text)))).strip()
 
 
 def _problem(file_name: str, row: int | None, column: str | None, message: str) -> Problem:
@@ -232,13 +232,9 @@ def _load_json(data: bytes, file_name: str) -> tuple[object | None, list[Problem
     if not text.strip():
         return None, [_problem(file_name, None, None, "filen är tom. Välj en fil med Polisens händelser.")]
     try:
-        return json.loads(text), []
-    except json.JSONDecodeError as exc:
-        return None, [_problem(
-            file_name, None, None,
-            f"filen är inte giltig JSON: {exc.msg} på rad {exc.lineno}, tecken {exc.colno}. Filen är trasig "
-            "eller avkortad; hämta den igen från polisen.se:s API.",
-        )]
+        return read_json(text), []
+    except JsonUnreadable as exc:
+        return None, [_problem(file_name, None, None, f"{exc} Polisens händelser hämtas från polisen.se:s API.")]
 
 
 def _check_object(obj: object, row: int, file_name: str) -> list[Problem]:
@@ -266,7 +262,8 @@ def _check_object(obj: object, row: int, file_name: str) -> list[Problem]:
     event_id = obj.get("id")
     if "id" in obj and event_id is not None and not _valid_id(event_id):
         problems.append(_problem(file_name, row, "id",
-                                 f"id {event_id!r} är inget händelse-id. Det ska vara ett heltal, t.ex. 371971."))
+                                 f"id {_shown(event_id)} är inget händelse-id. Det ska vara ett heltal med högst "
+                                 f"{MAX_JSON_DIGITS} siffror, t.ex. 371971."))
     return problems
 
 
@@ -275,8 +272,14 @@ def _valid_id(value: object) -> bool:
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
-        return True
-    return isinstance(value, str) and value.strip().isdigit()
+        return 0 <= value and len(str(value)) <= MAX_JSON_DIGITS
+    return isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= MAX_JSON_DIGITS
+
+
+def _shown(value: object, limit: int = 40) -> str:
+    """A value as it is quoted in a message, cut to LIMIT characters (an id can be thousands of digits)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} tecken)"
 
 
 def _is_summary(obj: dict) -> bool:
