@@ -11,7 +11,8 @@ right to write the stored alias's district (access.AccessDenied otherwise, in th
 
 Refused (steering.WriteRefused, in Swedish): a blank name or one without letters or digits, a name
 starting with a small letter (matching keeps the first letter's case: place names are proper nouns), an
-unknown district or the city pseudo district, a place outside the district, and a name already taken
+unknown district or the city pseudo district, a name that is in every event's text or names no area (the
+city, the county, a district area of any time, an event type: police.reserved_names), a place outside the district, and a name already taken
 (matched without regard to case, å/ä/ö, spacing and hyphens) by an alias, a place or a district area in
 force, naming what it points at.
 """
@@ -26,7 +27,8 @@ import duckdb
 
 from followup import access, db, queries, steering
 from followup.access import Principal
-from followup.imports.police import alias_key
+from followup.imports.catalogue import catalogue
+from followup.imports.police import alias_key, reserved_names
 from followup.model import DistrictKind
 from followup.steering import WriteRefused
 
@@ -83,6 +85,16 @@ def _refuse_taken(taken: dict[str, Any], alias: str) -> WriteRefused:
                         "för det; välj ett annat namn.")
 
 
+def _refuse_reserved(con: duckdb.DuckDBPyConnection, alias: str, today: date) -> None:
+    """WriteRefused for a name that is in every event's text or names no area: the city, the county, a district
+    area of any time, an event type. Such a name would place other districts' events in the alias's district."""
+    if alias_key(alias) in reserved_names(catalogue(con, today)):
+        raise WriteRefused(f"”{alias}” kan inte bli ett platsnamn: det är namnet på staden, länet, ett "
+                           "stadsdelsområde eller en händelsetyp och står i händelser från hela staden, så alla "
+                           "skulle hamna i ditt område. Skriv ett ortnamn som bara finns i området, t.ex. "
+                           "”Vällingby C”.")
+
+
 def add_alias(
     con: duckdb.DuckDBPyConnection, *, user: Principal, alias: str, district: str, place: str | None = None,
     today: date | None = None,
@@ -97,6 +109,7 @@ def add_alias(
                                "händelser utan känt ortnamn visas redan för hela staden.")
         access.require_write(user, [district], "lägga till platsnamn")
         chosen = steering.place(cursor, steering.optional_text(place), district)
+        _refuse_reserved(cursor, name, today or date.today())
         taken = _taken(cursor, name, today or date.today())
         if taken is not None:
             raise _refuse_taken(taken, name)

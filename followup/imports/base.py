@@ -50,6 +50,9 @@ MAX_ROWS = 1_048_576
 MAX_COUNT = 10_000_000
 """The largest count (unit antal) accepted: ten times the city's population, far above any real count."""
 
+MAX_COUNT_TEXT = f"{MAX_COUNT:,}".replace(",", " ")
+"""MAX_COUNT as Swedish text: '10 000 000'."""
+
 MAX_VALUE = 1e12
 """The largest absolute value of any other unit: beyond it a value is a typo or an attack, and it would
 overflow the integer formatting of pages and exports."""

@@ -19,7 +19,7 @@ from followup.imports import parsing
 from followup.imports.base import EVENT_COLUMNS, Batch, Catalogue, Problem, checksum, without_controls
 from followup.imports.observations import district_lookup, place_lookup
 from followup.imports.tabular import read_table
-from followup.imports.text import did_you_mean, normalise
+from followup.imports.text import Suggestions, normalise
 from followup.model import EventSource, LoadKind
 
 REQUIRED = {
@@ -203,11 +203,12 @@ def _places(cells: pd.Series, key: str, catalogue: Catalogue, add: object) -> tu
     add(empty, key, "plats saknas. Skriv platsens namn, eller stadsdelsområdets namn om platsen inte finns i listan.")
     unknown = district.isna() & ~empty
     names = [*catalogue.places["name"], *catalogue.districts["name"]]
+    hint = Suggestions(names)
     add(
         unknown,
         key,
         [
-            f"okänd plats '{text}'.{did_you_mean(text, names)} Skriv en plats eller ett stadsdelsområde från "
+            f"okänd plats '{text}'.{hint(text)} Skriv en plats eller ett stadsdelsområde från "
             "mallens lista, eller stadsdelsområdets namn om platsen saknas."
             for text in cells[unknown]
         ],
@@ -223,7 +224,8 @@ def _with_district(
     given = cells.map(lambda text: lookup.get(normalise(text)) if text else None).astype(object)
     unknown = given.isna() & cells.ne("")
     names = list(catalogue.districts["name"])
-    add(unknown, key, [f"okänt område '{text}'.{did_you_mean(text, names)}" for text in cells[unknown]])
+    hint = Suggestions(names)
+    add(unknown, key, [f"okänt område '{text}'.{hint(text)}" for text in cells[unknown]])
     clash = given.notna() & district.notna() & given.ne(district)
     district_names = catalogue.districts.set_index("code")["name"]
     add(
@@ -247,11 +249,12 @@ def _categories(cells: pd.Series, key: str, catalogue: Catalogue, add: object) -
     unknown = category.isna() & ~empty
     names = list(catalogue.categories["name"])
     valid = ", ".join(names)
+    hint = Suggestions([*names, *CATEGORY_SYNONYMS])
     add(
         unknown,
         key,
         [
-            f"okänd kategori '{text}'.{did_you_mean(text, [*names, *CATEGORY_SYNONYMS])} Giltiga kategorier: {valid}."
+            f"okänd kategori '{text}'.{hint(text)} Giltiga kategorier: {valid}."
             for text in cells[unknown]
         ],
     )

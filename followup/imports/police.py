@@ -64,6 +64,7 @@ class Target:
     place: str | None
     start: date | None
     end: date | None
+    alias: bool = False  # from the editable place_alias table, not the reference names of places and areas
 
     def in_force(self, day: date) -> bool:
         """Whether the target's district existed on DAY."""
@@ -85,6 +86,24 @@ class Match:
     district: str | None
     place: str | None
     out_of_time: bool = False
+
+
+RESERVED_NAMES: frozenset[str] = frozenset({
+    "stockholm", "stockholms stad", "stockholms kommun", "stockholms lan", "stockholms city", "sverige",
+    "polisen", "region stockholm", "city",
+})
+"""Keys of names that say nothing about a district area (the municipality, county, country, the police): in
+every event's text, so an alias with one would capture the whole city's events."""
+
+
+def reserved_names(catalogue: Catalogue) -> set[str]:
+    """Keys no alias may have: RESERVED_NAMES, every district area's name of any time, and every event type."""
+    names = set(RESERVED_NAMES)
+    names |= {alias_key(str(name)) for name in catalogue.districts["name"]}
+    for code, name in zip(catalogue.categories["code"], catalogue.categories["name"], strict=True):
+        names.add(alias_key(str(name).removesuffix(" (polisen)")))
+        names.add(alias_key(str(code).removeprefix("polisen-")))
+    return names - {""}
 
 
 def alias_key(text: str) -> str:
@@ -140,19 +159,21 @@ def build_matcher(catalogue: Catalogue) -> Matcher:
         str(row.code) for row in catalogue.districts.itertuples(index=False)
         if str(row.kind) == DistrictKind.CITY or str(row.code) == CITY_DISTRICT
     }  # fmt: skip
-    sources: list[tuple[str, str, str | None]] = []
+    reserved = reserved_names(catalogue)
+    sources: list[tuple[str, str, str | None, bool]] = []
     for row in catalogue.aliases.itertuples(index=False):
         place = None if row.place is None or row.place != row.place or str(row.place) == "" else str(row.place)
-        sources.append((str(row.alias), str(row.district), place))
-    sources += [(str(r.name), str(r.district), str(r.code)) for r in catalogue.places.itertuples(index=False)]
-    sources += [(str(r.name), str(r.code), None) for r in catalogue.districts.itertuples(index=False)]
+        if alias_key(str(row.alias)) not in reserved:  # one stored before names were checked captures nothing
+            sources.append((str(row.alias), str(row.district), place, True))
+    sources += [(str(r.name), str(r.district), str(r.code), False) for r in catalogue.places.itertuples(index=False)]
+    sources += [(str(r.name), str(r.code), None, False) for r in catalogue.districts.itertuples(index=False)]
     targets: dict[str, list[Target]] = {}
     patterns: dict[str, str] = {}
-    for name, district, place in sources:
+    for name, district, place, alias in sources:
         key = alias_key(name)
         if not key or district in city or district not in validity:
             continue
-        target = Target(district, place, *validity[district])
+        target = Target(district, place, *validity[district], alias=alias)
         if target not in targets.setdefault(key, []):
             targets[key].append(target)
         patterns.setdefault(key, _pattern_of(name))
@@ -180,6 +201,9 @@ def match_place(text: str, day: date, matcher: Matcher) -> Match:
         found_targets.append(((-len(key), 0 if target.place else 1, found.start()), target))
     if not found_targets:
         return Match(None, None, out_of_time)
+    named = {target.district for _, target in found_targets if not target.alias}
+    if named:  # an alias never outranks the text's own place or area names of another district
+        found_targets = [(rank, t) for rank, t in found_targets if not t.alias or t.district in named]
     ranked = [target for _, target in sorted(found_targets, key=lambda pair: pair[0])]
     chosen = ranked[0]
     if chosen.place is None:
@@ -369,7 +393,7 @@ def parse(data: bytes, file_name: str, catalogue: Catalogue) -> Batch:
         if code not in known_categories:
             batch.new_categories.setdefault(code, category_name(event_type))
         summary = plain_text(obj["summary"])
-        found_place = match_place(f"{summary}\n{obj['name']}", when.date(), matcher)
+        found_place = match_place(summary, when.date(), matcher)  # the name holds only time, type and municipality
         rows.append({
             "source": EventSource.POLICE.value, "source_id": source_id, "occurred_at": pd.Timestamp(when),
             "district": found_place.district, "place": found_place.place, "category": code,
