@@ -193,7 +193,7 @@ def test_profile_lists_indicators_categories_and_activities(demo_db_copy: Path) 
 def test_unknown_place_falls_back_with_a_notice(demo_db_copy: Path, plats: str) -> None:
     at = ok(open_page(plats=plats, vy="Plats"))
     assert at.sidebar.selectbox(key="plats").value == "hasselby-torg"  # most EST reports in the district
-    assert any(f"Adressen anger plats ”{plats}”" in text and "Visar Hässelby torg i stället" in text
+    assert any(f"Adressen anger plats ` {plats} `" in text and "Visar Hässelby torg i stället" in text
                for text in notices(at)), notices(at)
     assert [shown(h.value) for h in at.header] == ["Hässelby torg"]
 

@@ -101,7 +101,7 @@ def detect_kind(data: bytes, file_name: str) -> LoadKind:
             raise _refuse(file_name, "filen ser ut som JSON men är inte UTF-8-kodad. Hämta den igen från "
                                      "källan och ladda den oförändrad.") from exc
         except JsonUnreadable as exc:
-            raise _refuse(file_name, str(exc)) from exc
+            raise _refuse(file_name, f"filen ser ut som JSON men går inte att läsa; {exc}") from exc
         records = parsed.get("values", []) if isinstance(parsed, dict) else parsed
         first = records[0] if isinstance(records, list) and records and isinstance(records[0], dict) else {}
         if "kpi" in first or (isinstance(parsed, dict) and "values" in parsed):
