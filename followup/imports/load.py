@@ -279,11 +279,12 @@ def undo(con: duckdb.DuckDBPyConnection, load_id: int, *, user: Principal) -> st
         queries.execute(cursor, "undo_delete_events", load_id=load_id)
         est_summary.refresh(cursor, districts)
         added = [code for (code,) in queries.execute(cursor, "undo_load_categories", load_id=load_id).fetchall()]
-        if added:
-            queries.execute(cursor, "undo_delete_categories", codes=added)
         queries.execute(cursor, "undo_mark", load_id=load_id, user_name=who)
         detail = {"file": file_name, "removed": observations_before + events, "restored": restored}
         queries.execute(cursor, "audit_write", user_name=who, action="undo", entity="import_log",
                         entity_id=str(load_id), detail=json.dumps(detail, ensure_ascii=False))
+    if added:  # DuckDB refuses to delete a key whose referencing rows went in the same transaction
+        with db.transaction(con) as cursor:
+            queries.execute(cursor, "undo_delete_categories", codes=added)
     return (f"Laddning {load_id} ({file_name}) är ångrad: {observations_before + events} rader borttagna, "
             f"{restored} tidigare värden återställda.")

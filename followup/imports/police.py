@@ -96,9 +96,23 @@ RESERVED_NAMES: frozenset[str] = frozenset({
 every event's text, so an alias with one would capture the whole city's events."""
 
 
+POLICE_TYPES: tuple[str, ...] = (
+    "Alkohollagen", "Anträffad död", "Anträffat gods", "Arbetsplatsolycka", "Bedrägeri", "Bombhot", "Brand",
+    "Brand automatlarm", "Bråk", "Detonation", "Djur skadat/omhändertaget", "Ekobrott", "Farligt föremål",
+    "Fylleri/LOB", "Förfalskningsbrott", "Försvunnen person", "Gränskontroll", "Häleri", "Inbrott", "Knivlagen",
+    "Kontroll person/fordon", "Larm inbrott", "Larm överfall", "Miljöbrott", "Missbruk av urkund", "Misshandel",
+    "Mord/dråp", "Motorfordon", "Narkotikabrott", "Naturkatastrof", "Ofog barn/ungdom", "Ofredande/förargelse",
+    "Olaga hot", "Olaga intrång", "Olovlig körning", "Olyckor", "Polisinsats/kommendering", "Rattfylleri", "Rån",
+    "Rån väpnat", "Rån övrigt", "Räddningsinsats", "Sedlighetsbrott", "Skadegörelse", "Skottlossning", "Stöld",
+    "Stöld/inbrott", "Trafikbrott", "Trafikhinder", "Trafikkontroll", "Trafikolycka", "Uppdatering",
+    "Utlänningslagen", "Vapenlagen", "Våld/hot mot tjänsteman", "Våldtäkt", "Vållande till kroppsskada",
+)
+"""The event types of the police feed (the part before a comma): each starts a sentence in many summaries."""
+
+
 def reserved_names(catalogue: Catalogue) -> set[str]:
     """Keys no alias may have: RESERVED_NAMES, every district area's name of any time, and every event type."""
-    names = set(RESERVED_NAMES)
+    names = set(RESERVED_NAMES) | {alias_key(name) for name in POLICE_TYPES}
     names |= {alias_key(str(name)) for name in catalogue.districts["name"]}
     for code, name in zip(catalogue.categories["code"], catalogue.categories["name"], strict=True):
         names.add(alias_key(str(name).removesuffix(" (polisen)")))
