@@ -9,8 +9,9 @@ The feed is a JSON array of objects {id, datetime, name, summary, url, type, loc
   county), so only events whose name ends in 'Stockholm' are kept.
 - 'Sammanfattning …' objects summarise a night or a weekend; they are not incidents and are left out.
 - `gps` is the municipality's or county's centre, never the incident's place, so the district and place
-  come from the place names in `summary` (and `name`): place_alias rows, place names and district names,
-  the longest match winning (see match_place and data/reference/README.md).
+  come from the place names in `summary`: place_alias rows, place names and district names, the longest
+  match winning, an alias never over another district's own name, and no alias that is in every event's
+  text (reserved_names; see match_place and data/reference/README.md).
 """
 
 from __future__ import annotations
