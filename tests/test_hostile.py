@@ -45,7 +45,7 @@ from followup.periods import Period, parse_period
 from followup.status import Trend
 from table_state import copy_database, table_checksums
 from tests import app_support
-from webapp.components import plain
+from webapp.components import plain, verbatim
 
 CORPUS: dict[str, Any] = json.loads(
     (config.ROOT / "tests" / "fixtures" / "hostile" / "payloads.json").read_text(encoding="utf-8"))
@@ -465,7 +465,7 @@ def test_sql_in_the_address_gets_the_pages_notice_and_changes_nothing(case: str,
     notices = " ".join(info.value for info in at.info)
     for key, value in params.items():
         if value in SQL and key not in NO_NOTICE:
-            assert f"”{plain(value)}”" in notices, (key, notices)
+            assert verbatim(value) in notices, (key, notices)  # a code span: shown as written, never a link
     at.run()  # and again, as a click would
     assert not at.exception
     assert app_checksums(hostile_db) == before

@@ -112,9 +112,14 @@ POLICE_TYPES: tuple[str, ...] = (
 
 
 def reserved_names(catalogue: Catalogue) -> set[str]:
-    """Keys no alias may have: RESERVED_NAMES, every district area's name of any time, and every event type."""
+    """Keys no alias may have: RESERVED_NAMES, the police's event types, every event category and the names of
+    the district areas in force on catalogue.today (an ended area's name may point at its successor:
+    aliases.add_alias checks that)."""
     names = set(RESERVED_NAMES) | {alias_key(name) for name in POLICE_TYPES}
-    names |= {alias_key(str(name)) for name in catalogue.districts["name"]}
+    for row in catalogue.districts.itertuples(index=False):
+        start, end = _as_date(row.valid_from), _as_date(row.valid_to)
+        if (start is None or start <= catalogue.today) and (end is None or catalogue.today < end):
+            names.add(alias_key(str(row.name)))
     for code, name in zip(catalogue.categories["code"], catalogue.categories["name"], strict=True):
         names.add(alias_key(str(name).removesuffix(" (polisen)")))
         names.add(alias_key(str(code).removeprefix("polisen-")))

@@ -231,6 +231,7 @@ def detect_separator(lines: Sequence[str]) -> str:
 def _read_csv(data: bytes, file_name: str, required: Columns, optional: Columns) -> Table:
     """Read a CSV file (separator and encoding detected) into a Table."""
     text = decode(data, file_name)
+    _refuse_long(text, file_name)
     sample_lines = text[:200_000].splitlines()[: MAX_TITLE_ROWS + 50]
     separator = detect_separator(sample_lines)
     reader = csv.reader(io.StringIO(text), delimiter=separator)
@@ -316,6 +317,15 @@ def _records(reader: Iterator[list[str]], file_name: str, lines_before: int = 0)
             "raden kunde inte läsas: en cell är längre än 131 072 tecken eller ett citattecken saknar sitt avslutande citattecken, så resten av filen blir en enda cell. "
             "Rätta eller korta cellen (Excel rymmer högst 32 767 tecken i en cell) och spara filen igen.",
         )]) from error
+
+
+def _refuse_long(text: str, file_name: str) -> None:
+    """LoadRefused for a CSV of more than MAX_ROWS lines, counted before any is parsed: a 200 MB file of short
+    rows would become tens of millions of cells (gigabytes) in the reader."""
+    lines = text.count("\n")
+    if lines > MAX_ROWS + MAX_TITLE_ROWS + 1:
+        raise refuse(file_name, f"filen har {lines} rader; högst {MAX_ROWS} kan läsas i en fil. Dela upp den i flera "
+                                "(till exempel en per år) och ladda dem var för sig.")
 
 
 def _refuse_wide(width: int, row: int, file_name: str) -> None:
