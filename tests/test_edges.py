@@ -25,7 +25,7 @@ import openpyxl
 import pytest
 
 from followup import access, config, db, imports
-from followup.imports import aliases, base, load, police, text
+from followup.imports import aliases, base, load, police, tabular, text
 from followup.steering import WriteRefused
 from tests.table_state import table_checksums
 
@@ -114,7 +114,8 @@ def csv_text(*rows: str, header: str = HEADER) -> bytes:
 # name -> (file bytes, row, column, words the message must contain); row/column None: the whole file
 Case = tuple[Callable[[], bytes], int | None, str | None, str]
 REFUSED: dict[str, Case] = {
-    "line_60mb.csv": (lambda: HEADER.encode() + b"a" * 60_000_000 + b"\n", 2, None, "raden kunde inte läsas"),
+    "line_60mb.csv": (lambda: HEADER.encode() + b"a" * 60_000_000 + b"\n", None, None, "filen är för stor: 57,3 MB"),
+    "line_40mb.csv": (lambda: HEADER.encode() + b"a" * 40_000_000 + b"\n", 2, None, "raden kunde inte läsas"),
     "columns_100000.csv": (lambda: (HEADER.strip() + ";" + ";".join(f"k{i}" for i in range(100_000)) + "\n"
                                     + f"{CRIME};Bromma;;2025-01;5\n").encode(),
                            1, None, "rubrikraden har 100005 kolumner; högst 1000"),
@@ -170,6 +171,18 @@ def test_a_huge_declared_sheet_is_read_in_bounded_memory(tmp_path: Path) -> None
     kind, rows, grown_mb = done.stdout.split()
     assert (kind, int(rows)) == ("observations", 5_000)
     assert int(grown_mb) < 150, f"the parse grew the process by {grown_mb} MB"
+
+
+@pytest.mark.parametrize("name", ["rader.csv", "rader.xlsx"])
+def test_a_file_over_the_row_limit_is_refused(con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch,
+                                             name: str) -> None:
+    """MAX_ROWS (300,000) keeps a load well under 1 GB; a CSV's lines are counted before it is parsed."""
+    monkeypatch.setattr(tabular, "MAX_ROWS", 100)
+    rows = observation_rows(150)
+    data = workbook(rows) if name.endswith(".xlsx") else csv_text(*[";".join(map(str, r[:2])) + f";;{r[3]};{r[4]}"
+                                                                   for r in rows[1:]])
+    problems = refusal(con, data, name)
+    assert "högst 100" in problems[0].message and problems[0].row is None
 
 
 def test_old_mac_line_ends_load(con: duckdb.DuckDBPyConnection) -> None:

@@ -22,8 +22,10 @@ from followup.model import LoadKind
 MIB = 1024 * 1024
 """A megabyte as Streamlit counts it (server.maxUploadSize is in these)."""
 
-MAX_FILE_BYTES = 200 * MIB
-"""The largest file a load accepts (also Streamlit's server.maxUploadSize in .streamlit/config.toml)."""
+MAX_FILE_BYTES = 50 * MIB
+"""The largest file a load accepts (also Streamlit's server.maxUploadSize in .streamlit/config.toml). Reading
+costs up to about 15 times a CSV's size in memory (strings, the frame, checks): 50 MB keeps a load well under
+1 GB above the app's own, and the largest real file (a year of EST reports, Brå's export) is a few MB."""
 
 MAX_UNPACKED_BYTES = 10 * MAX_FILE_BYTES
 """The most an Excel workbook may unpack to (its XML is typically 5–10 times the zipped file): a small
@@ -44,8 +46,9 @@ MAX_CELL_CHARS = 32_767
 MAX_COLUMNS = 1_000
 """The widest row read: every format has fewer than 20 columns, and a wider sheet is junk or an attack."""
 
-MAX_ROWS = 1_048_576
-"""The most rows read from a file: Excel's own limit (a CSV with more has to be split anyway)."""
+MAX_ROWS = 300_000
+"""The most rows with values read from a file (counted before a CSV is parsed): each row costs about 1.5 KB while
+it is checked, and the largest real loads have about 200,000 rows."""
 
 MAX_COUNT = 10_000_000
 """The largest count (unit antal) accepted: ten times the city's population, far above any real count."""
@@ -60,7 +63,7 @@ overflow the integer formatting of pages and exports."""
 MAX_JSON_DIGITS = 18
 """The most digits of a whole number in a JSON file: ids and values fit in 64 bits below it."""
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """Control characters other than tab and line breaks (ESC included): they never belong in free text and can
 change what a terminal or export shows."""
 OBSERVATION_COLUMNS: tuple[str, ...] = (
@@ -187,7 +190,7 @@ class Catalogue:
 
 def without_controls(text: str) -> str:
     """TEXT without control characters (tab and line breaks kept)."""
-    return _CONTROL.sub("", text)
+    return CONTROL_CHARACTERS.sub("", text)
 
 
 class JsonUnreadable(ValueError):

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from followup.imports import parsing
-from followup.imports.base import EVENT_COLUMNS, Batch, Catalogue, Problem, checksum, without_controls
+from followup.imports.base import (CONTROL_CHARACTERS, EVENT_COLUMNS, Batch, Catalogue, Problem, checksum,
+                                   without_controls)
 from followup.imports.observations import district_lookup, place_lookup
 from followup.imports.tabular import read_table
 from followup.imports.text import Suggestions, normalise
@@ -118,8 +119,8 @@ def parse(data: bytes, file_name: str, catalogue: Catalogue) -> Batch:
     if "område" in keys:
         district = _with_district(cells("område"), keys["område"], district, place, catalogue, add)
     category = _categories(cells("kategori"), keys["kategori"], catalogue, add)
-    reporter = cells("rapportör").map(without_controls)  # ESC and the like would act in a terminal or export
-    description = cells("beskrivning").map(without_controls)
+    reporter = _without_controls(cells("rapportör"))  # ESC and the like would act in a terminal or export
+    description = _without_controls(cells("beskrivning"))
     source_id = _source_ids(cells("id"), occurred, district, place, category, reporter, description)
     if "id" in keys:
         repeated = source_id.duplicated(keep="first") & cells("id").ne("")
@@ -154,6 +155,16 @@ def parse(data: bytes, file_name: str, catalogue: Catalogue) -> Batch:
         columns=list(EVENT_COLUMNS),
     )
     return batch
+
+
+def _without_controls(texts: pd.Series) -> pd.Series:
+    """TEXTS without control characters; only the cells that have one are copied."""
+    dirty = texts.str.contains(CONTROL_CHARACTERS.pattern, regex=True)
+    if not dirty.any():
+        return texts
+    cleaned = texts.copy()
+    cleaned[dirty] = texts[dirty].map(without_controls)
+    return cleaned
 
 
 def _none_if_missing(series: pd.Series) -> np.ndarray:
@@ -280,7 +291,9 @@ def _source_ids(
             "description": description.str.replace(r"\s+", " ", regex=True),
         }
     )
-    joined = parts.agg("\x1f".join, axis=1)
+    joined = parts["occurred"]
+    for column in ("where", "category", "reporter", "description"):  # vectorised: agg(axis=1) makes a Series a row
+        joined = joined + "\x1f" + parts[column]
     digests = joined.map(lambda text: hashlib.sha256(text.encode("utf-8")).hexdigest()[:24])
     occurrence = digests.groupby(digests).cumcount() + 1
     hashed = "est-" + digests + "-" + occurrence.astype(str)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -234,7 +235,7 @@ def _read_csv(data: bytes, file_name: str, required: Columns, optional: Columns)
     _refuse_long(text, file_name)
     sample_lines = text[:200_000].splitlines()[: MAX_TITLE_ROWS + 50]
     separator = detect_separator(sample_lines)
-    reader = csv.reader(io.StringIO(text), delimiter=separator)
+    reader = csv.reader(_lines(text), delimiter=separator)  # not StringIO: it copies the text at 4 bytes a character
     head: list[tuple[int, list[str]]] = []  # (physical lines read so far, record)
     for record in _records(reader, file_name):
         head.append((reader.line_num, record))
@@ -254,7 +255,8 @@ def _read_csv(data: bytes, file_name: str, required: Columns, optional: Columns)
             frame, problems = _read_ragged(text, separator, lines_before, width, index + 1, file_name)
         else:
             frame = pd.read_csv(
-                io.StringIO(text),
+                io.BytesIO(text.encode("utf-8")),  # a StringIO would hold the text at 4 bytes a character
+                encoding="utf-8",
                 sep=separator,
                 header=None,
                 names=list(range(width)),
@@ -275,10 +277,11 @@ def _width_problems(
     text: str, separator: str, skip_lines: int, width: int, header_row: int, file_name: str
 ) -> tuple[list[Problem], bool]:
     """Problems for unquoted rows with another number of fields than the header; True if any is longer."""
-    parts = text.split("\n", skip_lines)
-    rest = parts[skip_lines] if len(parts) > skip_lines else ""
-    buffer = np.frombuffer(rest.encode("utf-8"), dtype=np.uint8)  # UTF-8 keeps ASCII bytes unambiguous
-    ends = np.flatnonzero(buffer == ord("\n"))
+    whole = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)  # UTF-8 keeps ASCII bytes unambiguous
+    breaks = np.flatnonzero(whole == ord("\n"))
+    offset = int(breaks[skip_lines - 1]) + 1 if skip_lines and len(breaks) >= skip_lines else (len(whole) if skip_lines else 0)
+    buffer = whole[offset:]  # a view: the rows below the header
+    ends = breaks[breaks >= offset] - offset
     if len(buffer) and buffer[-1] != ord("\n"):
         ends = np.append(ends, len(buffer))
     starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
@@ -292,11 +295,8 @@ def _width_problems(
 
 def _read_ragged(text: str, separator: str, skip_lines: int, width: int, header_row: int, file_name: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Read rows of any length with the csv module; rows longer or shorter than the header become problems."""
-    stream = io.StringIO(text)
-    for _ in range(skip_lines):
-        stream.readline()
     records, problems = [], []
-    reader = csv.reader(stream, delimiter=separator)
+    reader = csv.reader(itertools.islice(_lines(text), skip_lines, None), delimiter=separator)
     for number, record in enumerate(_records(reader, file_name, skip_lines), start=header_row + 1):
         if len(record) != width and any(cell.strip() for cell in record):
             extra = record[width:]
@@ -304,6 +304,16 @@ def _read_ragged(text: str, separator: str, skip_lines: int, width: int, header_
                 problems.append(_width_problem(file_name, number, len(record), width))
         records.append((record + [""] * width)[:width])
     return pd.DataFrame(records, columns=list(range(width)), dtype=object), problems
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of TEXT with their line ends, one at a time (csv.reader reads any iterator of lines)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
 
 
 def _records(reader: Iterator[list[str]], file_name: str, lines_before: int = 0) -> Iterator[list[str]]:
@@ -450,8 +460,8 @@ def _data_rows(
         if not any(cell is not None and cell != "" for cell in row):
             continue
         if len(values) >= MAX_ROWS:
-            raise refuse(file_name, f"fliken '{sheet}' har fler än {MAX_ROWS} rader med värden. Dela upp filen i flera "
-                                    "(till exempel en per år) och ladda dem var för sig.")
+            raise refuse(file_name, f"fliken '{sheet}' har fler rader med värden än de högst {MAX_ROWS} som kan läsas i "
+                                    "en fil. Dela upp den i flera (till exempel en per år) och ladda dem var för sig.")
         numbers.append(number)
         values.append(row)
     return np.array(numbers, dtype=np.int64), values
