@@ -231,6 +231,25 @@ def test_load_of_dev_zero_is_refused_without_reading_it_all(cli_env: dict[str, s
     assert "filen är för stor" in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("name", ["nested_100000.json", "broken_shared_string.xlsx", "columns_100000.csv",
+                                  "count_thousands.csv"])
+def test_the_command_line_refuses_a_hostile_file_in_swedish(cli_env: dict[str, str], tmp_path: Path,
+                                                            name: str) -> None:
+    """`python -m followup load` goes through the same core: exit 1, the Swedish problem, no traceback."""
+    subprocess.run([sys.executable, "-m", "followup", "init"], cwd=config.ROOT, env=cli_env, check=True,
+                   capture_output=True)
+    make, row, column, words = REFUSED[name]
+    path = tmp_path / name
+    path.write_bytes(make())
+    done = subprocess.run([sys.executable, "-m", "followup", "load", str(path)], cwd=config.ROOT, env=cli_env,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 1, done.stderr
+    assert f"{name} lästes inte in; databasen är oförändrad." in done.stderr
+    where = ", ".join([name] + ([f"rad {row}"] if row else []) + ([f"kolumn {column}"] if column else []))
+    assert f"{where}: " in done.stderr and words in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
 # --- place names may not reach outside their district ------------------------------------------------------
 
 
