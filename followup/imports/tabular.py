@@ -279,7 +279,9 @@ def _width_problems(
     """Problems for unquoted rows with another number of fields than the header; True if any is longer."""
     whole = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)  # UTF-8 keeps ASCII bytes unambiguous
     breaks = np.flatnonzero(whole == ord("\n"))
-    offset = int(breaks[skip_lines - 1]) + 1 if skip_lines and len(breaks) >= skip_lines else (len(whole) if skip_lines else 0)
+    offset = 0  # where the rows below the header start
+    if skip_lines:
+        offset = int(breaks[skip_lines - 1]) + 1 if len(breaks) >= skip_lines else len(whole)
     buffer = whole[offset:]  # a view: the rows below the header
     ends = breaks[breaks >= offset] - offset
     if len(buffer) and buffer[-1] != ord("\n"):
@@ -324,14 +326,15 @@ def _records(reader: Iterator[list[str]], file_name: str, lines_before: int = 0)
         row = lines_before + getattr(reader, "line_num", 0)
         raise LoadRefused([Problem(
             file_name, row, None,
-            "raden kunde inte läsas: en cell är längre än 131 072 tecken eller ett citattecken saknar sitt avslutande citattecken, så resten av filen blir en enda cell. "
-            "Rätta eller korta cellen (Excel rymmer högst 32 767 tecken i en cell) och spara filen igen.",
+            "raden kunde inte läsas: en cell är längre än 131 072 tecken eller ett citattecken saknar sitt "
+            "avslutande citattecken, så resten av filen blir en enda cell. Rätta eller korta cellen (Excel rymmer "
+            "högst 32 767 tecken i en cell) och spara filen igen.",
         )]) from error
 
 
 def _refuse_long(text: str, file_name: str) -> None:
-    """LoadRefused for a CSV of more than MAX_ROWS lines, counted before any is parsed: a 200 MB file of short
-    rows would become tens of millions of cells (gigabytes) in the reader."""
+    """LoadRefused for a CSV of more than MAX_ROWS lines, counted before any is parsed: a file of short
+    rows would become millions of cells (gigabytes) in the reader."""
     lines = text.count("\n")
     if lines > MAX_ROWS + MAX_TITLE_ROWS + 1:
         raise refuse(file_name, f"filen har {lines} rader; högst {MAX_ROWS} kan läsas i en fil. Dela upp den i flera "
