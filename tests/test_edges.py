@@ -132,6 +132,9 @@ REFUSED: dict[str, Case] = {
     "count_thousands.csv": (lambda: csv_text(f"{CRIME};Bromma;;2025-01;1.234"), 2, "värde",
                             "'1.234' går inte att tolka säkert som antal"),
     "count_fraction.csv": (lambda: csv_text(f"{CRIME};Bromma;;2025-01;12,5"), 2, "värde", "12,5 är inget helt tal"),
+    "kolada_1e300.json": (lambda: json.dumps({"values": [{"kpi": "N07403", "municipality": "0180", "period": 2023,
+                                                          "values": [{"gender": "T", "value": 1e300}]}]}).encode(),
+                          1, "value", "är inget tal (eller orimligt stort)"),
     "bra_count_1e19.txt": (lambda: (HOSTILE / "bra_huge_count.txt").read_bytes(), 2, "Antal", "'9999999999999"),
 }
 

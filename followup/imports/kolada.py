@@ -18,7 +18,8 @@ from datetime import date
 
 import pandas as pd
 
-from followup.imports.base import OBSERVATION_COLUMNS, Batch, Catalogue, JsonUnreadable, Problem, checksum, read_json
+from followup.imports.base import (MAX_VALUE, OBSERVATION_COLUMNS, Batch, Catalogue, JsonUnreadable, Problem, checksum,
+                                   read_json)
 from followup.model import CITY_DISTRICT, Grain, LoadKind, Unit
 from followup.periods import MAX_YEAR, MIN_YEAR
 
@@ -77,8 +78,13 @@ def _year(value: object) -> int | None:
     return year if MIN_YEAR <= year <= MAX_YEAR else None
 
 
+def _cut(text: str, limit: int = 40) -> str:
+    """TEXT cut to LIMIT characters for a message (a value can be thousands of digits)."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _number(value: object) -> float | None:
-    """A finite number (also a numeric string with a decimal comma), or None."""
+    """A finite number within ±MAX_VALUE (also a numeric string with a decimal comma), or None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
@@ -90,7 +96,7 @@ def _number(value: object) -> float | None:
             return None
     else:
         return None
-    return number if math.isfinite(number) else None
+    return number if math.isfinite(number) and abs(number) <= MAX_VALUE else None  # 1e300 overflows the pages
 
 
 def parse(data: bytes, file_name: str, catalogue: Catalogue) -> Batch:
@@ -184,7 +190,7 @@ def _values(
         number = _number(value)
         if number is None:
             batch.problems.append(_problem(file_name, row, "value",
-                                           f"värdet {value!r} för {kpi} år {year} är inget tal."))
+                                           f"värdet {_cut(repr(value))} för {kpi} år {year} är inget tal (eller orimligt stort)."))
             continue
         if number < 0 and unit in NON_NEGATIVE:
             batch.problems.append(_problem(file_name, row, "value",
