@@ -483,15 +483,25 @@ def _open_for_writing(path: Path | str, wait: float) -> duckdb.DuckDBPyConnectio
     )
 
 
+def _read_bounded(file: Path, limit: int) -> tuple[bytes, int]:
+    """The file's bytes and its size; the bytes are empty when the file is over LIMIT. Never reads more than LIMIT + 1
+    bytes: the size on disk says nothing for /dev/zero or a pipe."""
+    if file.is_file() and file.stat().st_size > limit:
+        return b"", file.stat().st_size  # refused by its size, before it is read into memory
+    with file.open("rb") as stream:
+        data = stream.read(limit + 1)
+    return (b"", len(data)) if len(data) > limit else (data, len(data))
+
+
 def run_load(args: argparse.Namespace) -> int:
     """`load FILE`: check a file and write it all or nothing; exit 0 only when it landed."""
     file = Path(args.file)
     try:
-        too_large = size_problem(file.stat().st_size, imports.MAX_FILE_BYTES)  # before reading it into memory
+        data, size = _read_bounded(file, imports.MAX_FILE_BYTES)
+        too_large = size_problem(size, imports.MAX_FILE_BYTES)
         if too_large is not None:
             print(f"{file.name} lästes inte in; databasen är oförändrad.\n{file.name}: {too_large}", file=sys.stderr)
             return EXIT_ERROR
-        data = file.read_bytes()
     except OSError as exc:
         print(f"Filen {file} kunde inte läsas: {exc.strerror or exc}. Kontrollera sökvägen.", file=sys.stderr)
         return EXIT_ERROR

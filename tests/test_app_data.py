@@ -119,12 +119,12 @@ def test_upload_preview_confirm_and_undo(app_db_copy: Path | str) -> None:
     before = checksums(app_db_copy, exclude=LOG_TABLES)
     assert stored(app_db_copy, "bromma", "2025-10-01") == []
 
-    upload(at, "brott-okt.csv", csv(f"{CRIME};Bromma;;2025-10;12;", f"{CRIME};Bromma;;2025-11;13,5;"))
+    upload(at, "brott-okt.csv", csv(f"{CRIME};Bromma;;2025-10;12;", f"{CRIME};Bromma;;2025-11;13;"))
     no_exception(at)
     assert metrics(at) == {"Nya": "2", "Ändrade": "0", "Oförändrade": "0", "Överhoppade": "0"}
     sample = frame(at, "Värde")
     assert sample[["Rad", "Område", "Period", "Värde"]].values.tolist() == [
-        ["2", "Bromma", "oktober 2025", "12"], ["3", "Bromma", "november 2025", "13,5"]]
+        ["2", "Bromma", "oktober 2025", "12"], ["3", "Bromma", "november 2025", "13"]]
     assert not at.checkbox  # nothing stored is overwritten: no confirmation needed
     assert stored(app_db_copy, "bromma", "2025-10-01") == []  # the preview wrote nothing
 
@@ -133,7 +133,7 @@ def test_upload_preview_confirm_and_undo(app_db_copy: Path | str) -> None:
     (load_id,) = read(app_db_copy, "select max(id) from import_log")[0]
     assert [s.value for s in at.success][0].startswith(f"**Laddning {load_id} är inläst:** brott\\-okt\\.csv")
     assert stored(app_db_copy, "bromma", "2025-10-01") == [(12.0, load_id)]
-    assert stored(app_db_copy, "bromma", "2025-11-01") == [(13.5, load_id)]
+    assert stored(app_db_copy, "bromma", "2025-11-01") == [(13.0, load_id)]
     assert at.file_uploader[0].value is None  # the uploader starts empty for the next file
     history = frame(at, "Nummer")
     newest = history.iloc[0]

@@ -228,14 +228,14 @@ def test_garbage_bild_falls_back_with_a_notice(demo_db_copy: Path, raw: str, num
     at = open_page(omrade=HV, period="2025-T2", bild=raw)
     assert_slide(at, expected.slides, number)
     notices = "\n".join(shown(i.value) for i in at.info)
-    assert f"Adressen anger bild ”{raw}”, som inte finns här. Visar bild {number} i stället." in notices
+    assert f"Adressen anger bild ` {raw} `, som inte finns här. Visar bild {number} i stället." in notices
 
 
 def test_garbage_period_falls_back_with_a_notice(demo_db_copy: Path) -> None:
     at = open_page(omrade=HV, period="2025-T9")
     assert at.selectbox(key=mote.PERIOD_STATE).value == "2025-T2"
     notices = "\n".join(shown(i.value) for i in at.info)
-    assert "Adressen anger period ”2025-T9”, som inte finns här. Visar T2 2025 (maj–aug 2025) i stället." in notices
+    assert "Adressen anger period ` 2025-T9 `, som inte finns här. Visar T2 2025 (maj–aug 2025) i stället." in notices
     assert at.query_params[mote.PERIOD_KEY] == "2025-T2"
 
 

@@ -234,8 +234,8 @@ def test_unknown_area_in_the_url_falls_back_with_a_notice(demo_db_copy: Path) ->
     at = open_page(prio="garbage", fran="igår")
     assert shown(at.title[0].value).startswith("1. Unga i riskzon för destruktivt beteende")
     notices = shown(" ".join(info.value for info in at.info))
-    assert "prioriterat område ”garbage”" in notices and "Visar 1. Unga i riskzon" in notices
-    assert "från ”igår”" in notices
+    assert "prioriterat område ` garbage `" in notices and "Visar 1. Unga i riskzon" in notices
+    assert "från ` igår `" in notices
     assert len(at.get("plotly_chart")) > 0
 
 

@@ -193,7 +193,7 @@ def test_profile_lists_indicators_categories_and_activities(demo_db_copy: Path) 
 def test_unknown_place_falls_back_with_a_notice(demo_db_copy: Path, plats: str) -> None:
     at = ok(open_page(plats=plats, vy="Plats"))
     assert at.sidebar.selectbox(key="plats").value == "hasselby-torg"  # most EST reports in the district
-    assert any(f"Adressen anger plats ”{plats}”" in text and "Visar Hässelby torg i stället" in text
+    assert any(f"Adressen anger plats ` {plats} `" in text and "Visar Hässelby torg i stället" in text
                for text in notices(at)), notices(at)
     assert [shown(h.value) for h in at.header] == ["Hässelby torg"]
 
@@ -201,10 +201,10 @@ def test_unknown_place_falls_back_with_a_notice(demo_db_copy: Path, plats: str) 
 def test_garbage_view_and_period_do_not_crash(demo_db_copy: Path) -> None:
     at = ok(open_page(vy="Karta", fran="2025-13", till="nonsense", platser=["x", "y"], indikator="z"))
     assert len(figures(at)) == 3  # an unknown tab opens Lägesbild: the map and two rankings
-    assert "från ”2025-13”" in " ".join(notices(at))
+    assert "från ` 2025-13 `" in " ".join(notices(at))
     at = ok(open_page(vy="Jämför platser", platser=["x", "y"], indikator="z"))
     text = " ".join(notices(at))
-    assert "platser ”x, y”" in text and "nyckeltal ”z”" in text
+    assert "platser ` x, y `" in text and "nyckeltal ` z `" in text
     assert at.multiselect(key="platser").value == ["hasselby-torg", "maltesholmstorget"]  # the default
 
 

@@ -444,7 +444,7 @@ def checksums(path: Path, exclude: tuple[str, ...] = ()) -> dict[str, tuple[int,
 @pytest.fixture
 def first_file(tmp_path: Path) -> Path:
     """Two months of Bromma's crime count."""
-    return csv_file(tmp_path, "brott.csv", f"{CRIME};Bromma;;2025-01;12;", f"{CRIME};Bromma;;2025-02;13,5;")
+    return csv_file(tmp_path, "brott.csv", f"{CRIME};Bromma;;2025-01;12;", f"{CRIME};Bromma;;2025-02;13;")
 
 
 @pytest.fixture
@@ -460,7 +460,7 @@ def test_load_a_file_in_a_subprocess(cli_env: dict[str, str], reference_db_copy:
                                              f"{reference_db_copy}.")
     assert "  2 nya värden, 0 ändrade, 0 oförändrade." in result.stdout
     assert "Ångra med: python -m followup undo 1" in result.stdout
-    assert crime_values(reference_db_copy) == [("bromma", "2025-01", 12.0, 1), ("bromma", "2025-02", 13.5, 1)]
+    assert crime_values(reference_db_copy) == [("bromma", "2025-01", 12.0, 1), ("bromma", "2025-02", 13.0, 1)]
     with closing(db.open_database(reference_db_copy, read_only=True)) as con:
         assert con.execute("select kind, file_name, user_name, rows_added from import_log").fetchall() == [
             ("observations", "brott.csv", "lokal:anna", 2)]  # the command line writes as the local account
@@ -499,7 +499,7 @@ def test_a_changed_file_needs_replace_and_undo_brings_the_old_values_back(
     assert out.startswith("Laddning 2: rattelse.csv (indikatorvärden) är inläst")
     assert "  1 nya värden, 1 ändrade, 0 oförändrade." in out
     assert crime_values(reference_db_copy) == [
-        ("bromma", "2025-01", 15.0, 2), ("bromma", "2025-02", 13.5, 1), ("bromma", "2025-03", 9.0, 2)]
+        ("bromma", "2025-01", 15.0, 2), ("bromma", "2025-02", 13.0, 1), ("bromma", "2025-03", 9.0, 2)]
 
     status, out, err = run_main(capsys, "undo", "2")
     assert (status, err) == (0, "")

@@ -16,7 +16,7 @@ import pytest
 from e2e_support import ERROR_ELEMENTS, choose_file, open_page, screenshot, settled, streamlit_server
 
 HEADER = "indikator;område;plats;period;värde;n\n"
-GOOD = HEADER + "anmalda-brott-omrade;Bromma;;2025-10;12;\nanmalda-brott-omrade;Bromma;;2025-11;13,5;\n"
+GOOD = HEADER + "anmalda-brott-omrade;Bromma;;2025-10;12;\nanmalda-brott-omrade;Bromma;;2025-11;13;\n"
 BAD = HEADER + "anmalda-brot;Bromma;;2025-10;12;\nanmalda-brott-omrade;Bromma;;2025-11;tolv;\n"
 
 

@@ -45,7 +45,7 @@ from followup.periods import Period, parse_period
 from followup.status import Trend
 from table_state import copy_database, table_checksums
 from tests import app_support
-from webapp.components import plain
+from webapp.components import plain, verbatim
 
 CORPUS: dict[str, Any] = json.loads(
     (config.ROOT / "tests" / "fixtures" / "hostile" / "payloads.json").read_text(encoding="utf-8"))
@@ -312,7 +312,7 @@ def test_an_unreadable_upload_with_a_hostile_name_is_refused_as_text(reference_d
 
 
 class Huge(bytes):
-    """Bytes that claim to be one byte over the limit, so the real check runs without 200 MB in memory."""
+    """Bytes that claim to be one byte over the limit, so the real check runs without 50 MB in memory."""
 
     def __len__(self) -> int:
         return base.MAX_FILE_BYTES + 1
@@ -326,7 +326,7 @@ def test_a_file_over_the_limit_is_refused_in_swedish_before_it_is_read(reference
         assert table_checksums(con) == before
     [problem] = refused.value.problems
     assert problem.file == "stor.csv" and problem.row is None
-    assert problem.message == ("filen är för stor: 200,1 MB, och största tillåtna storlek är 200 MB. Dela upp den i "
+    assert problem.message == ("filen är för stor: 50,1 MB, och största tillåtna storlek är 50 MB. Dela upp den i "
                                "flera filer (till exempel en per år) och ladda dem var för sig.")
     assert base.size_problem(base.MAX_FILE_BYTES) is None
 
@@ -465,7 +465,7 @@ def test_sql_in_the_address_gets_the_pages_notice_and_changes_nothing(case: str,
     notices = " ".join(info.value for info in at.info)
     for key, value in params.items():
         if value in SQL and key not in NO_NOTICE:
-            assert f"”{plain(value)}”" in notices, (key, notices)
+            assert verbatim(value) in notices, (key, notices)  # a code span: shown as written, never a link
     at.run()  # and again, as a click would
     assert not at.exception
     assert app_checksums(hostile_db) == before

@@ -55,7 +55,7 @@ def test_comma_separated_bom_file_with_ascii_headings_and_the_city(catalogue: Ca
     batch = observations.parse((FIXTURES / "observations_comma_bom.csv").read_bytes(), "f.csv", catalogue)
     assert batch.ok, batch.problems
     assert batch.observations[["district", "grain", "value"]].values.tolist() == [
-        ["farsta", "tertial", 1234.5], ["stockholm", "year", 23.5]
+        ["farsta", "tertial", 1234.0], ["stockholm", "year", 23.5]
     ]
 
 

@@ -27,6 +27,15 @@ def plain(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
+def verbatim(text: str, limit: int = 200) -> str:
+    """TEXT (cut to LIMIT characters) as a Markdown code span: shown as written and never made a link, which
+    escaping alone does not prevent (Streamlit's GFM links 'https://…' and 'www.…' after escapes are resolved)."""
+    text = text if len(text) <= limit else text[:limit] + "…"
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    return f"{fence} {text} {fence}"  # the spaces let a value start or end with a backtick
+
+
 def nowrap(text: str) -> str:
     """Text with no-break spaces, so a short label such as 'v. 44 2025' never wraps inside."""
     return text.replace(" ", "\u00a0")

@@ -21,7 +21,7 @@ from followup import periods
 from followup.model import Grain
 from followup.periods import Period
 from webapp import state
-from webapp.components import DEFAULT_DISTRICT, DISTRICT_KEY, plain
+from webapp.components import DEFAULT_DISTRICT, DISTRICT_KEY, plain, verbatim
 
 AREA_KEY = "prio"
 PLACE_KEY = "plats"
@@ -63,7 +63,7 @@ def invalid_param_notice(key: str, raw: str, shown: str) -> None:
     """Tell the user that the address named something that does not exist and what is shown instead."""
     name = PARAM_NAMES.get(key, key)
     st.info(
-        f"Adressen anger {plain(name)} ”{plain(raw)}”, som inte finns här. Visar {plain(shown)} i stället.",
+        f"Adressen anger {plain(name)} {verbatim(raw)}, som inte finns här. Visar {plain(shown)} i stället.",
         icon=":material/link_off:",
     )
 

@@ -21,7 +21,7 @@ from followup.model import Aggregation, Frequency, Grain, Level, Unit
 from followup.periods import MONTH_NAMES, Period, period_of, range_label
 from followup.trends import TrendPoint
 from webapp import scope, state
-from webapp.components import plain, selected_district
+from webapp.components import plain, selected_district, verbatim
 
 DISTRICTS_KEY = "omraden"
 """URL parameter of the whole districts shown (?omraden=Bromma&omraden=Farsta)."""
@@ -536,7 +536,7 @@ def toggle(label: str, key: str, *, help: str | None = None) -> bool:
     on = st.toggle(label, key=key, bind="query-params", help=help)
     if raw and raw[-1].strip().lower() not in ("true", "false"):
         st.info(
-            f"Adressen anger {plain(TOGGLE_NAMES.get(key, key))} ”{plain(raw[-1])}”, som inte går att läsa. "
+            f"Adressen anger {plain(TOGGLE_NAMES.get(key, key))} {verbatim(raw[-1])}, som inte går att läsa. "
             "Skriv true eller false. Visar utan.",
             icon=":material/link_off:",
         )

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib
 import io
-import json
 import logging
 import zipfile
 from datetime import date
@@ -20,8 +19,8 @@ from datetime import date
 import duckdb
 
 from followup.access import Principal
-from followup.imports.base import (MAX_FILE_BYTES, Batch, LoadRefused, Problem, file_label, problems_text,
-                                   size_problem)
+from followup.imports.base import (MAX_COLUMNS, MAX_FILE_BYTES, Batch, JsonUnreadable, LoadRefused, Problem, file_label,
+                                   problems_text, read_json, size_problem)
 from followup.imports import tabular
 from followup.imports.catalogue import catalogue
 from followup.imports.load import LoadResult, Progress, _no_progress, apply
@@ -64,10 +63,15 @@ def _first_headings(data: bytes) -> set[str]:
         except (zipfile.BadZipFile, KeyError, OSError, ValueError):
             return set()
         found: set[str] = set()
-        for sheet in book.worksheets:
-            for row in sheet.iter_rows(max_row=10, values_only=True):
-                found |= {normalise(str(cell)) for cell in row if cell is not None}
-        book.close()
+        try:
+            for sheet in book.worksheets:
+                sheet.reset_dimensions()  # a declared dimension of 16,384 columns would pad every row
+                for row in sheet.iter_rows(max_row=10, max_col=MAX_COLUMNS, values_only=True):
+                    found |= {normalise(str(cell)) for cell in row if cell is not None}
+        except Exception:  # a damaged sheet: the importer's reader says what is wrong with it
+            logger.info("headings of %s could not be read", "workbook", exc_info=True)
+        finally:
+            book.close()
         return found
     text = _decode(data[:4096]).lstrip("\ufeff")
     first = text.splitlines()[0] if text.strip() else ""
@@ -78,6 +82,9 @@ def _first_headings(data: bytes) -> set[str]:
 
 
 def _decode(data: bytes) -> str:
+    """The text of a file's start: UTF-16 when it has that BOM, else UTF-8, else Windows-1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data[: len(data) - len(data) % 2].decode("utf-16", errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -89,9 +96,12 @@ def detect_kind(data: bytes, file_name: str) -> LoadKind:
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head[:1] in (b"[", b"{"):
         try:
-            parsed = json.loads(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise _refuse(file_name, f"filen ser ut som JSON men går inte att läsa ({exc}).") from exc
+            parsed = read_json(data.decode("utf-8-sig"))
+        except UnicodeDecodeError as exc:
+            raise _refuse(file_name, "filen ser ut som JSON men är inte UTF-8-kodad. Hämta den igen från "
+                                     "källan och ladda den oförändrad.") from exc
+        except JsonUnreadable as exc:
+            raise _refuse(file_name, f"filen ser ut som JSON men går inte att läsa; {exc}") from exc
         records = parsed.get("values", []) if isinstance(parsed, dict) else parsed
         first = records[0] if isinstance(records, list) and records and isinstance(records[0], dict) else {}
         if "kpi" in first or (isinstance(parsed, dict) and "values" in parsed):

@@ -11,7 +11,9 @@ right to write the stored alias's district (access.AccessDenied otherwise, in th
 
 Refused (steering.WriteRefused, in Swedish): a blank name or one without letters or digits, a name
 starting with a small letter (matching keeps the first letter's case: place names are proper nouns), an
-unknown district or the city pseudo district, a place outside the district, and a name already taken
+unknown district or the city pseudo district, a name that is in events from the whole city (the city, the
+county, a district area in force, an event type: police.reserved_names) or an ended district area's name
+pointed anywhere but at its successor, a place outside the district, and a name already taken
 (matched without regard to case, å/ä/ö, spacing and hyphens) by an alias, a place or a district area in
 force, naming what it points at.
 """
@@ -26,7 +28,8 @@ import duckdb
 
 from followup import access, db, queries, steering
 from followup.access import Principal
-from followup.imports.police import alias_key
+from followup.imports.catalogue import catalogue
+from followup.imports.police import alias_key, reserved_names
 from followup.model import DistrictKind
 from followup.steering import WriteRefused
 
@@ -83,6 +86,26 @@ def _refuse_taken(taken: dict[str, Any], alias: str) -> WriteRefused:
                         "för det; välj ett annat namn.")
 
 
+def _refuse_reserved(con: duckdb.DuckDBPyConnection, alias: str, district: str, today: date) -> None:
+    """WriteRefused for a name that is in events from the whole city (the city, the county, a district area in
+    force, an event type), or an ended district area's name pointed anywhere but at its successor: such a name
+    would place other districts' events in the alias's district."""
+    known = catalogue(con, today)
+    key = alias_key(alias)
+    if key in reserved_names(known):
+        raise WriteRefused(f"”{alias}” kan inte bli ett platsnamn: det är namnet på staden, länet, ett "
+                           "stadsdelsområde eller en händelsetyp och står i händelser från hela staden, så alla "
+                           "skulle hamna i ditt område. Skriv ett ortnamn som bara finns i området, t.ex. "
+                           "”Vällingby C”.")
+    for code, name in zip(known.districts["code"], known.districts["name"], strict=True):
+        if alias_key(str(name)) != key:
+            continue
+        successors = [row[0] for row in queries.execute(con, "district_successors", district=code).fetchall()]
+        if district not in successors:
+            raise WriteRefused(f"”{alias}” är ett tidigare stadsdelsområde och kan bara peka på området som tog "
+                               "över det. Skriv ett ortnamn som bara finns i ditt område.")
+
+
 def add_alias(
     con: duckdb.DuckDBPyConnection, *, user: Principal, alias: str, district: str, place: str | None = None,
     today: date | None = None,
@@ -100,6 +123,7 @@ def add_alias(
         taken = _taken(cursor, name, today or date.today())
         if taken is not None:
             raise _refuse_taken(taken, name)
+        _refuse_reserved(cursor, name, district, today or date.today())
         queries.execute(cursor, "place_alias_insert", alias=name, district=district, place=chosen)
         stored = steering.row(cursor, "place_alias_row", alias=name)
         assert stored is not None

@@ -22,8 +22,10 @@ from followup.model import LoadKind
 MIB = 1024 * 1024
 """A megabyte as Streamlit counts it (server.maxUploadSize is in these)."""
 
-MAX_FILE_BYTES = 200 * MIB
-"""The largest file a load accepts (also Streamlit's server.maxUploadSize in .streamlit/config.toml)."""
+MAX_FILE_BYTES = 50 * MIB
+"""The largest file a load accepts (also Streamlit's server.maxUploadSize in .streamlit/config.toml). Reading
+costs up to about 15 times a CSV's size in memory (strings, the frame, checks): 50 MB keeps a load well under
+1 GB above the app's own, and the largest real file (a year of EST reports, Brå's export) is a few MB."""
 
 MAX_UNPACKED_BYTES = 10 * MAX_FILE_BYTES
 """The most an Excel workbook may unpack to (its XML is typically 5–10 times the zipped file): a small
@@ -38,6 +40,32 @@ _NOT_SHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2
 MAX_PROBLEMS = 200
 """Problems listed per file; beyond this the message says how many more there are."""
 
+MAX_CELL_CHARS = 32_767
+"""The longest cell a file may hold: Excel's own limit, so no real export has a longer one."""
+
+MAX_COLUMNS = 1_000
+"""The widest row read: every format has fewer than 20 columns, and a wider sheet is junk or an attack."""
+
+MAX_ROWS = 300_000
+"""The most rows with values read from a file (counted before a CSV is parsed): each row costs about 1.5 KB while
+it is checked, and the largest real loads have about 200,000 rows."""
+
+MAX_COUNT = 10_000_000
+"""The largest count (unit antal) accepted: ten times the city's population, far above any real count."""
+
+MAX_COUNT_TEXT = f"{MAX_COUNT:,}".replace(",", " ")
+"""MAX_COUNT as Swedish text: '10 000 000'."""
+
+MAX_VALUE = 1e12
+"""The largest absolute value of any other unit: beyond it a value is a typo or an attack, and it would
+overflow the integer formatting of pages and exports."""
+
+MAX_JSON_DIGITS = 18
+"""The most digits of a whole number in a JSON file: ids and values fit in 64 bits below it."""
+
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters other than tab and line breaks (ESC included): they never belong in free text and can
+change what a terminal or export shows."""
 OBSERVATION_COLUMNS: tuple[str, ...] = (
     "indicator", "district", "place", "period_start", "grain", "value", "numerator", "denominator",
     "preliminary", "series_break", "source_row",
@@ -158,3 +186,34 @@ class Catalogue:
     source_codes: pd.DataFrame
     categories: pd.DataFrame
     today: date
+
+
+def without_controls(text: str) -> str:
+    """TEXT without control characters (tab and line breaks kept)."""
+    return CONTROL_CHARACTERS.sub("", text)
+
+
+class JsonUnreadable(ValueError):
+    """A JSON file that cannot be read; the message is Swedish and says why."""
+
+
+def _bounded_int(text: str) -> int | str:
+    """A JSON whole number as int, or its digits as text when too long (checked by the importer, not a crash)."""
+    return int(text) if len(text.lstrip("-")) <= MAX_JSON_DIGITS else text
+
+
+def read_json(text: str) -> object:
+    """Parse JSON text; JsonUnreadable (Swedish) for broken, too deeply nested or otherwise unreadable JSON."""
+    import json
+
+    try:
+        return json.loads(text, parse_int=_bounded_int)
+    except json.JSONDecodeError as exc:
+        raise JsonUnreadable(f"filen är inte giltig JSON: {exc.msg} på rad {exc.lineno}, tecken {exc.colno}. "
+                             "Filen är trasig eller avkortad; hämta den igen.") from exc
+    except RecursionError as exc:  # the C scanner recurses once per bracket
+        raise JsonUnreadable("filen är inte läsbar JSON: listor eller objekt är inbäddade i varandra i för många "
+                             "nivåer. Hämta filen igen från källan och ladda den oförändrad.") from exc
+    except (ValueError, MemoryError) as exc:
+        raise JsonUnreadable(f"filen är inte läsbar JSON ({type(exc).__name__}). Hämta filen igen från källan och "
+                             "ladda den oförändrad.") from exc

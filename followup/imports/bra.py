@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from followup.imports.base import OBSERVATION_COLUMNS, Batch, Catalogue, LoadRefused, Problem, checksum
+from followup.imports.base import MAX_COUNT, MAX_COUNT_TEXT, OBSERVATION_COLUMNS, Batch, Catalogue, LoadRefused, Problem, checksum
 from followup.imports.text import did_you_mean, normalise
 from followup.model import CITY_DISTRICT, DistrictKind, Grain, LoadKind, Unit
 from followup.periods import MAX_YEAR, MIN_YEAR, MONTH_NAMES, grain_fits_frequency
@@ -168,10 +168,18 @@ def parse_month(text: str) -> tuple[Grain, int] | None:
     return (Grain.QUARTER, int(found["number"])) if found else None
 
 
+def _cut(text: str, limit: int = 40) -> str:
+    """TEXT cut to LIMIT characters for a message."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def parse_count(text: str) -> int | None:
     """A non-negative whole number ('1 234' too), or None when the cell is not one."""
     compact = _GROUP_SPACES.sub("", text.strip())
-    return int(compact) if _INTEGER.match(compact) else None
+    if not _INTEGER.match(compact) or len(compact.lstrip("0")) > len(str(MAX_COUNT)):  # no 5,000-digit int()
+        return None
+    number = int(compact)
+    return number if number <= MAX_COUNT else None
 
 
 def _period_start(year: int, grain: Grain, number: int) -> date:
@@ -285,7 +293,8 @@ def parse(data: bytes, file_name: str, catalogue: Catalogue) -> Batch:
     counts = {text: parse_count(text) for text in antal[~missing].unique()}
     count_bad = ~missing & antal.map({t: c is None for t, c in counts.items()}).eq(True) & ~outside
     report(count_bad, "Antal", antal, lambda t: (
-        f"'{t}' är inget antal. Antal ska vara ett helt tal 0 eller större, eller '..' när värdet saknas."
+        f"'{_cut(t)}' är inget antal. Antal ska vara ett helt tal från 0 till {MAX_COUNT_TEXT}, eller '..' när "
+        "värdet saknas."
     ))
     bad |= count_bad
 

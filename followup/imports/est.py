@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 
 from followup.imports import parsing
-from followup.imports.base import EVENT_COLUMNS, Batch, Catalogue, Problem, checksum
+from followup.imports.base import (CONTROL_CHARACTERS, EVENT_COLUMNS, Batch, Catalogue, Problem, checksum,
+                                   without_controls)
 from followup.imports.observations import district_lookup, place_lookup
 from followup.imports.tabular import read_table
-from followup.imports.text import did_you_mean, normalise
+from followup.imports.text import Suggestions, normalise
 from followup.model import EventSource, LoadKind
 
 REQUIRED = {
@@ -118,8 +119,8 @@ def parse(data: bytes, file_name: str, catalogue: Catalogue) -> Batch:
     if "område" in keys:
         district = _with_district(cells("område"), keys["område"], district, place, catalogue, add)
     category = _categories(cells("kategori"), keys["kategori"], catalogue, add)
-    reporter = cells("rapportör")
-    description = cells("beskrivning")
+    reporter = _without_controls(cells("rapportör"))  # ESC and the like would act in a terminal or export
+    description = _without_controls(cells("beskrivning"))
     source_id = _source_ids(cells("id"), occurred, district, place, category, reporter, description)
     if "id" in keys:
         repeated = source_id.duplicated(keep="first") & cells("id").ne("")
@@ -154,6 +155,16 @@ def parse(data: bytes, file_name: str, catalogue: Catalogue) -> Batch:
         columns=list(EVENT_COLUMNS),
     )
     return batch
+
+
+def _without_controls(texts: pd.Series) -> pd.Series:
+    """TEXTS without control characters; only the cells that have one are copied."""
+    dirty = texts.str.contains(CONTROL_CHARACTERS.pattern, regex=True)
+    if not dirty.any():
+        return texts
+    cleaned = texts.copy()
+    cleaned[dirty] = texts[dirty].map(without_controls)
+    return cleaned
 
 
 def _none_if_missing(series: pd.Series) -> np.ndarray:
@@ -203,11 +214,12 @@ def _places(cells: pd.Series, key: str, catalogue: Catalogue, add: object) -> tu
     add(empty, key, "plats saknas. Skriv platsens namn, eller stadsdelsområdets namn om platsen inte finns i listan.")
     unknown = district.isna() & ~empty
     names = [*catalogue.places["name"], *catalogue.districts["name"]]
+    hint = Suggestions(names)
     add(
         unknown,
         key,
         [
-            f"okänd plats '{text}'.{did_you_mean(text, names)} Skriv en plats eller ett stadsdelsområde från "
+            f"okänd plats '{text}'.{hint(text)} Skriv en plats eller ett stadsdelsområde från "
             "mallens lista, eller stadsdelsområdets namn om platsen saknas."
             for text in cells[unknown]
         ],
@@ -223,7 +235,8 @@ def _with_district(
     given = cells.map(lambda text: lookup.get(normalise(text)) if text else None).astype(object)
     unknown = given.isna() & cells.ne("")
     names = list(catalogue.districts["name"])
-    add(unknown, key, [f"okänt område '{text}'.{did_you_mean(text, names)}" for text in cells[unknown]])
+    hint = Suggestions(names)
+    add(unknown, key, [f"okänt område '{text}'.{hint(text)}" for text in cells[unknown]])
     clash = given.notna() & district.notna() & given.ne(district)
     district_names = catalogue.districts.set_index("code")["name"]
     add(
@@ -247,11 +260,12 @@ def _categories(cells: pd.Series, key: str, catalogue: Catalogue, add: object) -
     unknown = category.isna() & ~empty
     names = list(catalogue.categories["name"])
     valid = ", ".join(names)
+    hint = Suggestions([*names, *CATEGORY_SYNONYMS])
     add(
         unknown,
         key,
         [
-            f"okänd kategori '{text}'.{did_you_mean(text, [*names, *CATEGORY_SYNONYMS])} Giltiga kategorier: {valid}."
+            f"okänd kategori '{text}'.{hint(text)} Giltiga kategorier: {valid}."
             for text in cells[unknown]
         ],
     )
@@ -277,7 +291,9 @@ def _source_ids(
             "description": description.str.replace(r"\s+", " ", regex=True),
         }
     )
-    joined = parts.agg("\x1f".join, axis=1)
+    joined = parts["occurred"]
+    for column in ("where", "category", "reporter", "description"):  # vectorised: agg(axis=1) makes a Series a row
+        joined = joined + "\x1f" + parts[column]
     digests = joined.map(lambda text: hashlib.sha256(text.encode("utf-8")).hexdigest()[:24])
     occurrence = digests.groupby(digests).cumcount() + 1
     hashed = "est-" + digests + "-" + occurrence.astype(str)

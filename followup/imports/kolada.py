@@ -12,14 +12,14 @@ counted; a null value (status 'missing') is no row. KPI -> indicator through sou
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
 from datetime import date
 
 import pandas as pd
 
-from followup.imports.base import OBSERVATION_COLUMNS, Batch, Catalogue, Problem, checksum
+from followup.imports.base import (MAX_VALUE, OBSERVATION_COLUMNS, Batch, Catalogue, JsonUnreadable, Problem, checksum,
+                                   read_json)
 from followup.model import CITY_DISTRICT, Grain, LoadKind, Unit
 from followup.periods import MAX_YEAR, MIN_YEAR
 
@@ -42,14 +42,12 @@ def _problem(file_name: str, row: int | None, column: str | None, message: str) 
 def _records(data: bytes, file_name: str) -> tuple[list | None, list[Problem]]:
     """The list of records, or the problem with the file as a whole."""
     try:
-        parsed = json.loads(data.decode("utf-8-sig"))
+        parsed = read_json(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         return None, [_problem(file_name, None, None, "filen är inte UTF-8-kodad JSON. Hämta den igen från "
                                                       "Koladas API (api.kolada.se).")]  # fmt: skip
-    except json.JSONDecodeError as exc:
-        return None, [_problem(file_name, None, None,
-                               f"filen är inte giltig JSON: {exc.msg} på rad {exc.lineno}, tecken {exc.colno}. "
-                               "Hämta den igen från Koladas API (api.kolada.se).")]  # fmt: skip
+    except JsonUnreadable as exc:
+        return None, [_problem(file_name, None, None, f"{exc} Koladas värden hämtas från api.kolada.se.")]
     records = parsed.get("values") if isinstance(parsed, dict) else parsed
     if not isinstance(records, list):
         return None, [_problem(file_name, None, None,
@@ -80,8 +78,13 @@ def _year(value: object) -> int | None:
     return year if MIN_YEAR <= year <= MAX_YEAR else None
 
 
+def _cut(text: str, limit: int = 40) -> str:
+    """TEXT cut to LIMIT characters for a message (a value can be thousands of digits)."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _number(value: object) -> float | None:
-    """A finite number (also a numeric string with a decimal comma), or None."""
+    """A finite number within ±MAX_VALUE (also a numeric string with a decimal comma), or None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
@@ -93,7 +96,7 @@ def _number(value: object) -> float | None:
             return None
     else:
         return None
-    return number if math.isfinite(number) else None
+    return number if math.isfinite(number) and abs(number) <= MAX_VALUE else None  # 1e300 overflows the pages
 
 
 def parse(data: bytes, file_name: str, catalogue: Catalogue) -> Batch:
@@ -187,7 +190,7 @@ def _values(
         number = _number(value)
         if number is None:
             batch.problems.append(_problem(file_name, row, "value",
-                                           f"värdet {value!r} för {kpi} år {year} är inget tal."))
+                                           f"värdet {_cut(repr(value))} för {kpi} år {year} är inget tal (eller orimligt stort)."))
             continue
         if number < 0 and unit in NON_NEGATIVE:
             batch.problems.append(_problem(file_name, row, "value",

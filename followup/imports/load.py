@@ -226,6 +226,7 @@ def apply(
         queries.execute(cursor, "load_delete_replaced")
         progress(0.6, "Skriver nya värden …")
         queries.execute(cursor, "load_insert_observations", load_id=load_id)
+        added = [code for code, _ in queries.execute(cursor, "load_new_categories").fetchall()]
         queries.execute(cursor, "load_insert_categories")
         queries.execute(cursor, "load_insert_events", load_id=load_id)
         est_summary.refresh(cursor, est_summary.load_districts(cursor, load_id))
@@ -235,7 +236,8 @@ def apply(
             rows_changed=result.rows_changed, rows_skipped=result.rows_skipped, report=report,
         )
         detail = {"file": batch.file_name, "kind": batch.kind.value, "added": result.rows_added,
-                  "changed": result.rows_changed, "skipped": result.rows_skipped}
+                  "changed": result.rows_changed, "skipped": result.rows_skipped,
+                  "categories": added}  # undo removes them again when nothing else uses them
         queries.execute(cursor, "audit_write", user_name=who, action="load", entity="import_log",
                         entity_id=str(load_id), detail=json.dumps(detail, ensure_ascii=False))
         progress(0.9, "Sparar …")
@@ -276,9 +278,13 @@ def undo(con: duckdb.DuckDBPyConnection, load_id: int, *, user: Principal) -> st
         districts = est_summary.load_districts(cursor, load_id)
         queries.execute(cursor, "undo_delete_events", load_id=load_id)
         est_summary.refresh(cursor, districts)
+        added = [code for (code,) in queries.execute(cursor, "undo_load_categories", load_id=load_id).fetchall()]
         queries.execute(cursor, "undo_mark", load_id=load_id, user_name=who)
         detail = {"file": file_name, "removed": observations_before + events, "restored": restored}
         queries.execute(cursor, "audit_write", user_name=who, action="undo", entity="import_log",
                         entity_id=str(load_id), detail=json.dumps(detail, ensure_ascii=False))
+    if added:  # DuckDB refuses to delete a key whose referencing rows went in the same transaction
+        with db.transaction(con) as cursor:
+            queries.execute(cursor, "undo_delete_categories", codes=added)
     return (f"Laddning {load_id} ({file_name}) är ångrad: {observations_before + events} rader borttagna, "
             f"{restored} tidigare värden återställda.")

@@ -8,6 +8,7 @@ docs/import-formats.md (## Indikatorvärden).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -16,9 +17,10 @@ import numpy as np
 import pandas as pd
 
 from followup.imports import parsing
-from followup.imports.base import OBSERVATION_COLUMNS, Batch, Catalogue, Problem, checksum
+from followup.imports.base import (MAX_COUNT, MAX_COUNT_TEXT, MAX_VALUE, OBSERVATION_COLUMNS, Batch, Catalogue, Problem,
+                                   checksum)
 from followup.imports.tabular import Table, read_table
-from followup.imports.text import did_you_mean, normalise
+from followup.imports.text import Suggestions, normalise
 from followup.model import CITY_DISTRICT, Frequency, Grain, LoadKind, Unit
 from followup.periods import Period, grain_name, natural_grain
 
@@ -180,13 +182,14 @@ def _indicator_codes(cells: pd.Series, key: str, catalogue: Catalogue, found: _F
     empty, formula = _check_text(texts, key, found, "indikator")
     found.add(empty, key, "indikator saknas. Skriv indikatorns kod eller namn (se mallens flik Indikatorer).")
     unknown = codes.isna() & ~empty & ~formula
+    by_name, by_code = Suggestions(frame["name"]), Suggestions(frame["code"])
     found.add(
         unknown,
         key,
         _unknown(
             texts,
             unknown,
-            lambda text: f"okänd indikator '{text}'.{did_you_mean(text, frame['name']) or did_you_mean(text, frame['code'])} "
+            lambda text: f"okänd indikator '{text}'.{by_name(text) or by_code(text)} "
             "Giltiga koder och namn finns i mallens flik Indikatorer.",
         ),
     )
@@ -231,13 +234,14 @@ def _district_codes(cells: pd.Series, key: str, catalogue: Catalogue, found: _Fo
     )
     unknown = codes.isna() & ~empty & ~formula
     names = list(catalogue.districts["name"])
+    hint = Suggestions(names)
     found.add(
         unknown,
         key,
         _unknown(
             texts,
             unknown,
-            lambda text: f"okänt område '{text}'.{did_you_mean(text, names)} Giltiga områden finns i mallens "
+            lambda text: f"okänt område '{text}'.{hint(text)} Giltiga områden finns i mallens "
             "flik Områden och platser.",
         ),
     )
@@ -254,13 +258,14 @@ def _place_codes(
     empty, formula = _check_text(texts, key, found, "plats")
     unknown = codes.isna() & ~empty & ~formula
     places = catalogue.places
+    hint = Suggestions(places["name"])
     found.add(
         unknown,
         key,
         _unknown(
             texts,
             unknown,
-            lambda text: f"okänd plats '{text}'.{did_you_mean(text, places['name'])} Lämna plats tom för hela "
+            lambda text: f"okänd plats '{text}'.{hint(text)} Lämna plats tom för hela "
             "området; giltiga platser finns i mallens flik Områden och platser.",
         ),
     )
@@ -439,7 +444,31 @@ def _values(cells: pd.Series, key: str, unit: pd.Series, names: pd.Series, found
             dtype=object,
         ),
     )
+    _check_bounds(cells, key, unit, value, found)
     return value
+
+
+_THOUSANDS = r"^[+\-\u2212]?\d{1,3}(?:[.,]\d{3})+$"
+"""'1.234' or '1,234,567': in a Swedish file a point (or comma) before three digits is usually a thousands
+separator, so for a count it is ambiguous."""
+
+
+def _check_bounds(cells: pd.Series, key: str, unit: pd.Series, value: pd.Series, found: _Found) -> None:
+    """Problems for counts that are not whole numbers, look like thousands, or are too large, and for any value
+    beyond MAX_VALUE (pages and exports format values as integers)."""
+    count = unit.eq(Unit.COUNT.value) & value.notna()
+    text = cells.astype(str).str.strip()
+    ambiguous = count & text.str.match(_THOUSANDS)
+    found.add(ambiguous, key, text[ambiguous].map(
+        lambda t: f"'{t}' går inte att tolka säkert som antal: punkt eller komma före tre siffror kan vara "
+        f"tusentalsavgränsare. Skriv antalet utan avgränsare, t.ex. {re.sub(r'[.,]', '', t)} (mellanslag går bra)."))
+    fraction = count & ~ambiguous & (value % 1 != 0)
+    found.add(fraction, key, value[fraction].map(
+        lambda number: f"{_number(number)} är inget helt tal; ett antal räknas i hela tal. Rätta värdet."))
+    too_large = (count & (value > MAX_COUNT)) | (value.notna() & (value.abs() > MAX_VALUE))
+    found.add(too_large & ~ambiguous & ~fraction, key,
+              f"värdet är orimligt stort. Ett antal får vara högst {MAX_COUNT_TEXT} och andra värden högst "
+              "1 000 000 000 000. Rätta värdet.")
 
 
 def _denominators(

@@ -9,14 +9,14 @@ The feed is a JSON array of objects {id, datetime, name, summary, url, type, loc
   county), so only events whose name ends in 'Stockholm' are kept.
 - 'Sammanfattning …' objects summarise a night or a weekend; they are not incidents and are left out.
 - `gps` is the municipality's or county's centre, never the incident's place, so the district and place
-  come from the place names in `summary` (and `name`): place_alias rows, place names and district names,
-  the longest match winning (see match_place and data/reference/README.md).
+  come from the place names in `summary`: place_alias rows, place names and district names, the longest
+  match winning, an alias never over another district's own name, and no alias that is in every event's
+  text (reserved_names; see match_place and data/reference/README.md).
 """
 
 from __future__ import annotations
 
 import html
-import json
 import re
 import unicodedata
 from collections import Counter
@@ -25,7 +25,8 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from followup.imports.base import EVENT_COLUMNS, Batch, Catalogue, Problem, checksum
+from followup.imports.base import (EVENT_COLUMNS, MAX_JSON_DIGITS, Batch, Catalogue, JsonUnreadable, Problem,
+                                   checksum, read_json, without_controls)
 from followup.imports.text import normalise
 from followup.model import CITY_DISTRICT, DistrictKind, EventSource, LoadKind
 from followup.periods import MONTH_NAMES, MONTH_SHORT
@@ -64,6 +65,7 @@ class Target:
     place: str | None
     start: date | None
     end: date | None
+    alias: bool = False  # from the editable place_alias table, not the reference names of places and areas
 
     def in_force(self, day: date) -> bool:
         """Whether the target's district existed on DAY."""
@@ -85,6 +87,43 @@ class Match:
     district: str | None
     place: str | None
     out_of_time: bool = False
+
+
+RESERVED_NAMES: frozenset[str] = frozenset({
+    "stockholm", "stockholms stad", "stockholms kommun", "stockholms lan", "stockholms city", "sverige",
+    "polisen", "region stockholm", "city",
+})
+"""Keys of names that say nothing about a district area (the municipality, county, country, the police): in
+every event's text, so an alias with one would capture the whole city's events."""
+
+
+POLICE_TYPES: tuple[str, ...] = (
+    "Alkohollagen", "Anträffad död", "Anträffat gods", "Arbetsplatsolycka", "Bedrägeri", "Bombhot", "Brand",
+    "Brand automatlarm", "Bråk", "Detonation", "Djur skadat/omhändertaget", "Ekobrott", "Farligt föremål",
+    "Fylleri/LOB", "Förfalskningsbrott", "Försvunnen person", "Gränskontroll", "Häleri", "Inbrott", "Knivlagen",
+    "Kontroll person/fordon", "Larm inbrott", "Larm överfall", "Miljöbrott", "Missbruk av urkund", "Misshandel",
+    "Mord/dråp", "Motorfordon", "Narkotikabrott", "Naturkatastrof", "Ofog barn/ungdom", "Ofredande/förargelse",
+    "Olaga hot", "Olaga intrång", "Olovlig körning", "Olyckor", "Polisinsats/kommendering", "Rattfylleri", "Rån",
+    "Rån väpnat", "Rån övrigt", "Räddningsinsats", "Sedlighetsbrott", "Skadegörelse", "Skottlossning", "Stöld",
+    "Stöld/inbrott", "Trafikbrott", "Trafikhinder", "Trafikkontroll", "Trafikolycka", "Uppdatering",
+    "Utlänningslagen", "Vapenlagen", "Våld/hot mot tjänsteman", "Våldtäkt", "Vållande till kroppsskada",
+)
+"""The event types of the police feed (the part before a comma): each starts a sentence in many summaries."""
+
+
+def reserved_names(catalogue: Catalogue) -> set[str]:
+    """Keys no alias may have: RESERVED_NAMES, the police's event types, every event category and the names of
+    the district areas in force on catalogue.today (an ended area's name may point at its successor:
+    aliases.add_alias checks that)."""
+    names = set(RESERVED_NAMES) | {alias_key(name) for name in POLICE_TYPES}
+    for row in catalogue.districts.itertuples(index=False):
+        start, end = _as_date(row.valid_from), _as_date(row.valid_to)
+        if (start is None or start <= catalogue.today) and (end is None or catalogue.today < end):
+            names.add(alias_key(str(row.name)))
+    for code, name in zip(catalogue.categories["code"], catalogue.categories["name"], strict=True):
+        names.add(alias_key(str(name).removesuffix(" (polisen)")))
+        names.add(alias_key(str(code).removeprefix("polisen-")))
+    return names - {""}
 
 
 def alias_key(text: str) -> str:
@@ -140,19 +179,21 @@ def build_matcher(catalogue: Catalogue) -> Matcher:
         str(row.code) for row in catalogue.districts.itertuples(index=False)
         if str(row.kind) == DistrictKind.CITY or str(row.code) == CITY_DISTRICT
     }  # fmt: skip
-    sources: list[tuple[str, str, str | None]] = []
+    reserved = reserved_names(catalogue)
+    sources: list[tuple[str, str, str | None, bool]] = []
     for row in catalogue.aliases.itertuples(index=False):
         place = None if row.place is None or row.place != row.place or str(row.place) == "" else str(row.place)
-        sources.append((str(row.alias), str(row.district), place))
-    sources += [(str(r.name), str(r.district), str(r.code)) for r in catalogue.places.itertuples(index=False)]
-    sources += [(str(r.name), str(r.code), None) for r in catalogue.districts.itertuples(index=False)]
+        if alias_key(str(row.alias)) not in reserved:  # one stored before names were checked captures nothing
+            sources.append((str(row.alias), str(row.district), place, True))
+    sources += [(str(r.name), str(r.district), str(r.code), False) for r in catalogue.places.itertuples(index=False)]
+    sources += [(str(r.name), str(r.code), None, False) for r in catalogue.districts.itertuples(index=False)]
     targets: dict[str, list[Target]] = {}
     patterns: dict[str, str] = {}
-    for name, district, place in sources:
+    for name, district, place, alias in sources:
         key = alias_key(name)
         if not key or district in city or district not in validity:
             continue
-        target = Target(district, place, *validity[district])
+        target = Target(district, place, *validity[district], alias=alias)
         if target not in targets.setdefault(key, []):
             targets[key].append(target)
         patterns.setdefault(key, _pattern_of(name))
@@ -180,6 +221,9 @@ def match_place(text: str, day: date, matcher: Matcher) -> Match:
         found_targets.append(((-len(key), 0 if target.place else 1, found.start()), target))
     if not found_targets:
         return Match(None, None, out_of_time)
+    named = {target.district for _, target in found_targets if not target.alias}
+    if named:  # an alias never outranks the text's own place or area names of another district
+        found_targets = [(rank, t) for rank, t in found_targets if not t.alias or t.district in named]
     ranked = [target for _, target in sorted(found_targets, key=lambda pair: pair[0])]
     chosen = ranked[0]
     if chosen.place is None:
@@ -214,7 +258,7 @@ def incident_time(day: int, month: int, hour: int, minute: int, published: datet
 
 def plain_text(text: str) -> str:
     """Summary text as plain text: tags removed, entities decoded, white space collapsed."""
-    return _SPACE.sub(" ", html.unescape(_TAGS.sub(" ", text))).strip()
+    return _SPACE.sub(" ", without_controls(html.unescape(_TAGS.sub(" ", text)))).strip()
 
 
 def _problem(file_name: str, row: int | None, column: str | None, message: str) -> Problem:
@@ -232,13 +276,9 @@ def _load_json(data: bytes, file_name: str) -> tuple[object | None, list[Problem
     if not text.strip():
         return None, [_problem(file_name, None, None, "filen är tom. Välj en fil med Polisens händelser.")]
     try:
-        return json.loads(text), []
-    except json.JSONDecodeError as exc:
-        return None, [_problem(
-            file_name, None, None,
-            f"filen är inte giltig JSON: {exc.msg} på rad {exc.lineno}, tecken {exc.colno}. Filen är trasig "
-            "eller avkortad; hämta den igen från polisen.se:s API.",
-        )]
+        return read_json(text), []
+    except JsonUnreadable as exc:
+        return None, [_problem(file_name, None, None, f"{exc} Polisens händelser hämtas från polisen.se:s API.")]
 
 
 def _check_object(obj: object, row: int, file_name: str) -> list[Problem]:
@@ -266,7 +306,8 @@ def _check_object(obj: object, row: int, file_name: str) -> list[Problem]:
     event_id = obj.get("id")
     if "id" in obj and event_id is not None and not _valid_id(event_id):
         problems.append(_problem(file_name, row, "id",
-                                 f"id {event_id!r} är inget händelse-id. Det ska vara ett heltal, t.ex. 371971."))
+                                 f"id {_shown(event_id)} är inget händelse-id. Det ska vara ett heltal med högst "
+                                 f"{MAX_JSON_DIGITS} siffror, t.ex. 371971."))
     return problems
 
 
@@ -275,8 +316,14 @@ def _valid_id(value: object) -> bool:
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
-        return True
-    return isinstance(value, str) and value.strip().isdigit()
+        return 0 <= value and len(str(value)) <= MAX_JSON_DIGITS
+    return isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= MAX_JSON_DIGITS
+
+
+def _shown(value: object, limit: int = 40) -> str:
+    """A value as it is quoted in a message, cut to LIMIT characters (an id can be thousands of digits)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} tecken)"
 
 
 def _is_summary(obj: dict) -> bool:
@@ -366,7 +413,7 @@ def parse(data: bytes, file_name: str, catalogue: Catalogue) -> Batch:
         if code not in known_categories:
             batch.new_categories.setdefault(code, category_name(event_type))
         summary = plain_text(obj["summary"])
-        found_place = match_place(f"{summary}\n{obj['name']}", when.date(), matcher)
+        found_place = match_place(summary, when.date(), matcher)  # the name holds only time, type and municipality
         rows.append({
             "source": EventSource.POLICE.value, "source_id": source_id, "occurred_at": pd.Timestamp(when),
             "district": found_place.district, "place": found_place.place, "category": code,

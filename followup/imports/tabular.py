@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import PurePath
@@ -22,8 +23,8 @@ from pathlib import PurePath
 import numpy as np
 import pandas as pd
 
-from followup.imports.base import (MAX_FILE_BYTES, MAX_UNPACKED_BYTES, LoadRefused, Problem, megabytes,
-                                   size_problem)
+from followup.imports.base import (MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_PROBLEMS, MAX_ROWS,
+                                   MAX_UNPACKED_BYTES, LoadRefused, Problem, megabytes, size_problem)
 from followup.imports.text import normalise
 
 Columns = Mapping[str, Sequence[str]]
@@ -175,7 +176,7 @@ def decode(data: bytes, file_name: str) -> str:
         _refuse_mixed_encodings(data, file_name)
     for encoding in encodings:
         try:
-            return data.decode(encoding)
+            return _unix_lines(data.decode(encoding))
         except UnicodeDecodeError:
             continue
     raise refuse(
@@ -183,6 +184,13 @@ def decode(data: bytes, file_name: str) -> str:
         "filens teckenkodning gick inte att läsa. Spara filen från Excel som CSV UTF-8 (semikolonavgränsad) "
         "och ladda den igen.",
     )
+
+
+def _unix_lines(text: str) -> str:
+    """TEXT with old Mac line ends (a lone CR, as Excel for Mac wrote CSV) as line feeds; other text unchanged."""
+    if "\r" in text and "\n" not in text:
+        return text.replace("\r", "\n")
+    return text
 
 
 _UTF8_LETTERS = (b"\xc3\xa5", b"\xc3\xa4", b"\xc3\xb6", b"\xc3\x85", b"\xc3\x84", b"\xc3\x96", b"\xc3\xa9")
@@ -208,7 +216,10 @@ def detect_separator(lines: Sequence[str]) -> str:
     """The separator that splits the sample lines into the most equal, widest rows (';' wins ties)."""
     best, best_score = ";", (-1, -1)
     for separator in SEPARATORS:
-        widths = [len(row) for row in csv.reader(lines, delimiter=separator) if any(cell.strip() for cell in row)]
+        try:
+            widths = [len(row) for row in csv.reader(lines, delimiter=separator) if any(cell.strip() for cell in row)]
+        except csv.Error:  # a line that is one huge field with this separator: not the separator
+            continue
         if not widths:
             continue
         common = max(set(widths), key=widths.count)
@@ -221,11 +232,12 @@ def detect_separator(lines: Sequence[str]) -> str:
 def _read_csv(data: bytes, file_name: str, required: Columns, optional: Columns) -> Table:
     """Read a CSV file (separator and encoding detected) into a Table."""
     text = decode(data, file_name)
+    _refuse_long(text, file_name)
     sample_lines = text[:200_000].splitlines()[: MAX_TITLE_ROWS + 50]
     separator = detect_separator(sample_lines)
-    reader = csv.reader(io.StringIO(text), delimiter=separator)
+    reader = csv.reader(_lines(text), delimiter=separator)  # not StringIO: it copies the text at 4 bytes a character
     head: list[tuple[int, list[str]]] = []  # (physical lines read so far, record)
-    for record in reader:
+    for record in _records(reader, file_name):
         head.append((reader.line_num, record))
         if len(head) > MAX_TITLE_ROWS:
             break
@@ -234,6 +246,7 @@ def _read_csv(data: bytes, file_name: str, required: Columns, optional: Columns)
     header = records[index]
     lines_before = head[index][0]  # physical lines up to and including the header
     width = len(header)
+    _refuse_wide(width, index + 1, file_name)
     if '"' in text:  # quoted cells may hold separators and line breaks: the csv module reads them exactly
         frame, problems = _read_ragged(text, separator, lines_before, width, index + 1, file_name)
     else:
@@ -242,7 +255,8 @@ def _read_csv(data: bytes, file_name: str, required: Columns, optional: Columns)
             frame, problems = _read_ragged(text, separator, lines_before, width, index + 1, file_name)
         else:
             frame = pd.read_csv(
-                io.StringIO(text),
+                io.BytesIO(text.encode("utf-8")),  # a StringIO would hold the text at 4 bytes a character
+                encoding="utf-8",
                 sep=separator,
                 header=None,
                 names=list(range(width)),
@@ -263,10 +277,13 @@ def _width_problems(
     text: str, separator: str, skip_lines: int, width: int, header_row: int, file_name: str
 ) -> tuple[list[Problem], bool]:
     """Problems for unquoted rows with another number of fields than the header; True if any is longer."""
-    parts = text.split("\n", skip_lines)
-    rest = parts[skip_lines] if len(parts) > skip_lines else ""
-    buffer = np.frombuffer(rest.encode("utf-8"), dtype=np.uint8)  # UTF-8 keeps ASCII bytes unambiguous
-    ends = np.flatnonzero(buffer == ord("\n"))
+    whole = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)  # UTF-8 keeps ASCII bytes unambiguous
+    breaks = np.flatnonzero(whole == ord("\n"))
+    offset = 0  # where the rows below the header start
+    if skip_lines:
+        offset = int(breaks[skip_lines - 1]) + 1 if len(breaks) >= skip_lines else len(whole)
+    buffer = whole[offset:]  # a view: the rows below the header
+    ends = breaks[breaks >= offset] - offset
     if len(buffer) and buffer[-1] != ord("\n"):
         ends = np.append(ends, len(buffer))
     starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
@@ -280,17 +297,74 @@ def _width_problems(
 
 def _read_ragged(text: str, separator: str, skip_lines: int, width: int, header_row: int, file_name: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Read rows of any length with the csv module; rows longer or shorter than the header become problems."""
-    stream = io.StringIO(text)
-    for _ in range(skip_lines):
-        stream.readline()
     records, problems = [], []
-    for number, record in enumerate(csv.reader(stream, delimiter=separator), start=header_row + 1):
+    reader = csv.reader(itertools.islice(_lines(text), skip_lines, None), delimiter=separator)
+    for number, record in enumerate(_records(reader, file_name, skip_lines), start=header_row + 1):
         if len(record) != width and any(cell.strip() for cell in record):
             extra = record[width:]
             if len(record) < width or any(cell.strip() for cell in extra):
                 problems.append(_width_problem(file_name, number, len(record), width))
         records.append((record + [""] * width)[:width])
     return pd.DataFrame(records, columns=list(range(width)), dtype=object), problems
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of TEXT with their line ends, one at a time (csv.reader reads any iterator of lines)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
+def _records(reader: Iterator[list[str]], file_name: str, lines_before: int = 0) -> Iterator[list[str]]:
+    """The reader's records; LoadRefused naming the line where the csv module gives up (a cell over its limit)."""
+    try:
+        yield from reader
+    except csv.Error as error:
+        row = lines_before + getattr(reader, "line_num", 0)
+        raise LoadRefused([Problem(
+            file_name, row, None,
+            "raden kunde inte läsas: en cell är längre än 131 072 tecken eller ett citattecken saknar sitt "
+            "avslutande citattecken, så resten av filen blir en enda cell. Rätta eller korta cellen (Excel rymmer "
+            "högst 32 767 tecken i en cell) och spara filen igen.",
+        )]) from error
+
+
+def _refuse_long(text: str, file_name: str) -> None:
+    """LoadRefused for a CSV of more than MAX_ROWS lines, counted before any is parsed: a file of short
+    rows would become millions of cells (gigabytes) in the reader."""
+    lines = text.count("\n")
+    if lines > MAX_ROWS + MAX_TITLE_ROWS + 1:
+        raise refuse(file_name, f"filen har {lines} rader; högst {MAX_ROWS} kan läsas i en fil. Dela upp den i flera "
+                                "(till exempel en per år) och ladda dem var för sig.")
+
+
+def _refuse_wide(width: int, row: int, file_name: str) -> None:
+    """LoadRefused when the header row is wider than MAX_COLUMNS (every format has fewer than 20 columns)."""
+    if width > MAX_COLUMNS:
+        raise LoadRefused([Problem(
+            file_name, row, None,
+            f"rubrikraden har {width} kolumner; högst {MAX_COLUMNS} kan läsas. Ta bort de tomma eller överflödiga "
+            "kolumnerna till höger (markera dem, Ta bort) och spara filen igen.",
+        )])
+
+
+def _long_cells(frame: pd.DataFrame, numbers: np.ndarray, headings: Sequence[str], file_name: str) -> list[Problem]:
+    """Problems for cells longer than MAX_CELL_CHARS, which are emptied (the row is refused anyway)."""
+    problems = []
+    for position, column in enumerate(frame.columns):
+        lengths = frame[column].str.len().to_numpy()
+        for where in np.flatnonzero(lengths > MAX_CELL_CHARS)[:MAX_PROBLEMS]:
+            problems.append(Problem(
+                file_name, int(numbers[where]), headings[position] or None,
+                f"cellen har {int(lengths[where])} tecken; högst {MAX_CELL_CHARS} går. Korta texten eller dela "
+                "upp den, och spara filen igen.",
+            ))
+        if (lengths > MAX_CELL_CHARS).any():
+            frame[column] = frame[column].where(lengths <= MAX_CELL_CHARS, "")
+    return problems
 
 
 def _width_problem(file_name: str, row: int, fields: int, width: int) -> Problem:
@@ -327,9 +401,10 @@ def _read_xlsx(data: bytes, file_name: str, sheet: str | None, required: Columns
         tried: list[tuple[str, list[list[str]]]] = []
         for name in candidates:
             worksheet = workbook[name]
+            worksheet.reset_dimensions()  # the declared size (up to 16,384 columns) would pad every row to it
             head = [
                 [_cell_text(value) for value in row]
-                for row in worksheet.iter_rows(max_row=MAX_TITLE_ROWS + 1, values_only=True)
+                for row in _guarded_rows(worksheet, file_name, name, 1, MAX_COLUMNS + 1, MAX_TITLE_ROWS + 1)
             ]
             index = _find_header(head, required)
             if index is None:
@@ -339,11 +414,60 @@ def _read_xlsx(data: bytes, file_name: str, sheet: str | None, required: Columns
                 tried.append((name, head))
                 continue
             _check_merged(data, worksheet, index + 1, file_name, name)
-            values = list(worksheet.iter_rows(min_row=index + 2, values_only=True))
-            return _sheet_table(file_name, name, head[index], values, index + 1, required, optional)
+            width = _header_width(head[index])
+            _refuse_wide(width, index + 1, file_name)
+            numbers, values = _data_rows(worksheet, file_name, name, index + 2, width)
+            return _sheet_table(file_name, name, head[index], values, numbers, required, optional)
         raise _no_sheet(file_name, tried, required)
     finally:
         workbook.close()
+
+
+def _header_width(header: list[str]) -> int:
+    """The header row's width without its empty cells on the right."""
+    width = len(header)
+    while width and not header[width - 1].strip():
+        width -= 1
+    return width
+
+
+def _guarded_rows(
+    worksheet: object, file_name: str, sheet: str, min_row: int, max_col: int, max_row: int | None = None
+) -> Iterator[tuple[object, ...]]:
+    """The sheet's value rows from MIN_ROW (at most MAX_COL wide); LoadRefused in Swedish when the XML is damaged
+    (a shared-string index that points nowhere, a cell openpyxl cannot read)."""
+    number = min_row - 1
+    try:
+        for number, row in enumerate(
+            worksheet.iter_rows(min_row=min_row, max_row=max_row, max_col=max_col, values_only=True),  # type: ignore[attr-defined]
+            start=min_row,
+        ):
+            yield row
+    except LoadRefused:
+        raise
+    except Exception as error:  # openpyxl raises IndexError, KeyError, ValueError … for a damaged sheet
+        raise LoadRefused([Problem(
+            file_name, number + 1, None,
+            f"fliken '{sheet}' är skadad och kunde inte läsas vid den här raden ({type(error).__name__}). {_FIX_SAVE}",
+        )]) from error
+
+
+def _data_rows(
+    worksheet: object, file_name: str, sheet: str, first_row: int, width: int
+) -> tuple[np.ndarray, list[tuple[object, ...]]]:
+    """The row numbers and values of the sheet's non-blank rows from FIRST_ROW, each WIDTH wide. Blank rows are
+    skipped as they are read, so a lone cell a million rows down costs nothing; more than MAX_ROWS is refused."""
+    numbers: list[int] = []
+    values: list[tuple[object, ...]] = []
+    for number, row in enumerate(_guarded_rows(worksheet, file_name, sheet, first_row, max(width, 1)), start=first_row):
+        if not any(cell is not None and cell != "" for cell in row):
+            continue
+        if len(values) >= MAX_ROWS:
+            raise refuse(file_name, f"fliken '{sheet}' har fler rader med värden än de högst {MAX_ROWS} som kan läsas i "
+                                    "en fil. Dela upp den i flera (till exempel en per år) och ladda dem var för sig.")
+        numbers.append(number)
+        values.append(row)
+    return np.array(numbers, dtype=np.int64), values
 
 
 def _sheet_table(
@@ -351,21 +475,18 @@ def _sheet_table(
     sheet: str,
     header: list[str],
     values: list[tuple[object, ...]],
-    header_row: int,
+    numbers: np.ndarray,
     required: Columns,
     optional: Columns,
 ) -> Table:
-    """A Table from a sheet's header and the value tuples below it."""
-    width = len(header)
-    while width and not header[width - 1].strip():
-        width -= 1
+    """A Table from a sheet's header and the value tuples of the rows numbered NUMBERS."""
+    width = _header_width(header)
     header = header[:width]
     frame = pd.DataFrame([row[:width] for row in values], columns=list(range(width)), dtype=object)
     if frame.shape[1] < width:
         frame = frame.reindex(columns=list(range(width)))
     for column in frame.columns:
         frame[column] = _as_text(frame[column])
-    numbers = np.arange(len(frame), dtype=np.int64) + header_row + 1
     return _table(file_name, sheet, header, frame, numbers, [], required, optional)
 
 
@@ -534,6 +655,7 @@ def _table(
         frame = frame.loc[~blank]
         numbers = numbers[~blank]
     frame = frame.reset_index(drop=True)
+    problems = [*problems, *_long_cells(frame, numbers, headings, file_name)]
     return Table(file_name, headings, seen, frame, numbers, sheet, problems)
 
 

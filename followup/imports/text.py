@@ -7,6 +7,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from followup.imports.base import MAX_PROBLEMS
+
 _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
 _SPACES = re.compile(r"\s+")
 _HYPHEN = re.compile(r"\s*[-–—]\s*")
@@ -35,3 +37,21 @@ def did_you_mean(value: str, candidates: Iterable[str]) -> str:
     quoted = [f"'{name}'" for name in close]
     joined = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " eller " + quoted[-1]
     return f" Menar du {joined}?"
+
+
+class Suggestions:
+    """did_you_mean against fixed CANDIDATES for the first LIMIT distinct values asked, '' for later ones: only the
+    first problems of a file are shown, and a suggestion costs a fuzzy match against every candidate."""
+
+    def __init__(self, candidates: Iterable[str], limit: int = MAX_PROBLEMS) -> None:
+        self.candidates = list(candidates)
+        self.limit = limit
+        self.known: dict[str, str] = {}
+
+    def __call__(self, value: str) -> str:
+        """' Menar du …?' for VALUE while within the limit, else ''."""
+        if value not in self.known:
+            if len(self.known) >= self.limit:
+                return ""
+            self.known[value] = did_you_mean(value, self.candidates)
+        return self.known[value]
