@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from followup import access, db, imports, reference  # noqa: E402
 from followup.imports import load  # noqa: E402
+from followup.imports.base import COMMAND_LINE_LIMITS, read_limits  # noqa: E402
 
 BENCH_USER = access.local("bench")
 
@@ -87,7 +88,8 @@ def main() -> None:
             bench_database(path)
             with closing(db.open_database(path)) as con:
                 start = time.perf_counter()
-                batch = imports.parse(data, csv.name, imports.catalogue(con, TODAY))
+                with read_limits(COMMAND_LINE_LIMITS):  # as `python -m followup load` reads it
+                    batch = imports.parse(data, csv.name, imports.catalogue(con, TODAY))
                 clock("read and check (parse)", start)
                 assert batch.ok, imports.problems_text(batch.problems[:5])
                 start = time.perf_counter()
@@ -95,7 +97,8 @@ def main() -> None:
                 clock("compare and write (apply)", start)
                 assert result.plan.added == args.rows
                 start = time.perf_counter()
-                again = load.apply(con, imports.parse(data, csv.name, imports.catalogue(con, TODAY)), user=BENCH_USER)
+                with read_limits(COMMAND_LINE_LIMITS):
+                    again = load.apply(con, imports.parse(data, csv.name, imports.catalogue(con, TODAY)), user=BENCH_USER)
                 clock("same file again: parse + apply (no-op)", start)
                 assert again.plan.unchanged == args.rows
                 start = time.perf_counter()

@@ -27,7 +27,7 @@ import pandas as pd
 
 from followup import access, config, db, fmt, imports, lake, maintenance, migrations, queries, transfer
 from followup.imports import load as loader
-from followup.imports.base import size_problem
+from followup.imports.base import COMMAND_LINE_LIMITS, read_limits, size_problem
 from followup.imports.text import did_you_mean, normalise
 from followup.model import Grain, LoadKind
 from followup.periods import MONTH_NAMES, Period, parse_period
@@ -497,8 +497,8 @@ def run_load(args: argparse.Namespace) -> int:
     """`load FILE`: check a file and write it all or nothing; exit 0 only when it landed."""
     file = Path(args.file)
     try:
-        data, size = _read_bounded(file, imports.MAX_FILE_BYTES)
-        too_large = size_problem(size, imports.MAX_FILE_BYTES)
+        data, size = _read_bounded(file, COMMAND_LINE_LIMITS.file_bytes)
+        too_large = size_problem(size, COMMAND_LINE_LIMITS.file_bytes)
         if too_large is not None:
             print(f"{file.name} lästes inte in; databasen är oförändrad.\n{file.name}: {too_large}", file=sys.stderr)
             return EXIT_ERROR
@@ -510,7 +510,8 @@ def run_load(args: argparse.Namespace) -> int:
     with closing(_open_for_writing(path, args.wait)) as con:
         try:
             _progress_printer(len(data))(0.0, f"Läser och kontrollerar {file.name} …")
-            batch = imports.parse(data, file.name, imports.catalogue(con), kind)
+            with read_limits(COMMAND_LINE_LIMITS):  # its own process: larger files than the shared app takes
+                batch = imports.parse(data, file.name, imports.catalogue(con), kind)
             if args.dry_run:
                 plan = loader.plan(con, batch)
                 print(f"Kontroll av {file.name} ({imports.KIND_NAMES[batch.kind]}): inget skrivet.")

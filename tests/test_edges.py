@@ -187,6 +187,27 @@ def test_a_file_over_the_row_limit_is_refused(con: duckdb.DuckDBPyConnection, mo
     assert "högst 100" in problems[0].message and problems[0].row is None
 
 
+@pytest.mark.parametrize("name", ["rader.csv", "rader.xlsx"])
+def test_the_command_lines_wider_limits_read_what_the_app_refuses(
+        con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """The app's row limit protects the shared dashboard process; `load` on the command line runs in its own
+    process and reads under base.COMMAND_LINE_LIMITS (read_limits), in that block only."""
+    monkeypatch.setattr(tabular, "MAX_ROWS", 100)
+    rows = observation_rows(150)
+    data = workbook(rows) if name.endswith(".xlsx") else csv_text(*[";".join(map(str, r[:2])) + f";;{r[3]};{r[4]}"
+                                                                   for r in rows[1:]])
+    with base.read_limits(base.ReadLimits(file_bytes=base.MAX_FILE_BYTES, rows=200)):
+        assert landed(con, data, name).plan.rows_added == 150
+    assert "högst 100" in refusal(con, data, name)[0].message  # outside the block the app's limit holds again
+
+
+def test_the_command_line_reads_under_its_own_limits() -> None:
+    """`load` parses inside read_limits(COMMAND_LINE_LIMITS), wider than the app's (which stays for pages)."""
+    source = (config.ROOT / "followup" / "cli.py").read_text(encoding="utf-8")
+    assert "with read_limits(COMMAND_LINE_LIMITS):" in source
+    assert base.COMMAND_LINE_LIMITS.rows > base.MAX_ROWS and base.COMMAND_LINE_LIMITS.file_bytes > base.MAX_FILE_BYTES
+
+
 def test_old_mac_line_ends_load(con: duckdb.DuckDBPyConnection) -> None:
     data = (HOSTILE / "cr_line_ends.csv").read_bytes()
     assert b"\n" not in data and data.count(b"\r") == 3

@@ -19,7 +19,7 @@ from datetime import date
 import duckdb
 
 from followup.access import Principal
-from followup.imports.base import (MAX_COLUMNS, MAX_FILE_BYTES, Batch, JsonUnreadable, LoadRefused, Problem, file_label,
+from followup.imports.base import (MAX_COLUMNS, MAX_FILE_BYTES, Batch, file_limit, JsonUnreadable, LoadRefused, Problem, file_label,
                                    problems_text, read_json, size_problem)
 from followup.imports import tabular
 from followup.imports.catalogue import catalogue
@@ -152,7 +152,7 @@ def parse(data: bytes, file_name: str, cat, kind: LoadKind | None = None) -> Bat
     file_name = file_label(file_name)
     if not data:
         raise _refuse(file_name, "filen är tom. Välj en fil med innehåll.")
-    if (too_large := size_problem(len(data), MAX_FILE_BYTES)) is not None:
+    if (too_large := size_problem(len(data), file_limit(MAX_FILE_BYTES))) is not None:
         raise _refuse(file_name, too_large)
     if kind is None:
         kind = detect_kind(data, file_name)

@@ -12,6 +12,9 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -26,6 +29,10 @@ MAX_FILE_BYTES = 50 * MIB
 """The largest file a load accepts (also Streamlit's server.maxUploadSize in .streamlit/config.toml). Reading
 costs up to about 15 times a CSV's size in memory (strings, the frame, checks): 50 MB keeps a load well under
 1 GB above the app's own, and the largest real file (a year of EST reports, Brå's export) is a few MB."""
+
+COMMAND_LINE_FILE_BYTES = 200 * MIB
+"""The largest file `python -m followup load` accepts: it runs in a process of its own, so its memory (about
+1.3 GB for a million rows, bench/bench_load.py) is nobody else's, and bulk loads of a city's history need it."""
 
 MAX_UNPACKED_BYTES = 10 * MAX_FILE_BYTES
 """The most an Excel workbook may unpack to (its XML is typically 5–10 times the zipped file): a small
@@ -49,6 +56,9 @@ MAX_COLUMNS = 1_000
 MAX_ROWS = 300_000
 """The most rows with values read from a file (counted before a CSV is parsed): each row costs about 1.5 KB while
 it is checked, and the largest real loads have about 200,000 rows."""
+
+COMMAND_LINE_ROWS = 2_000_000
+"""The most rows `python -m followup load` reads from one file (see COMMAND_LINE_FILE_BYTES)."""
 
 MAX_COUNT = 10_000_000
 """The largest count (unit antal) accepted: ten times the city's population, far above any real count."""
@@ -217,3 +227,38 @@ def read_json(text: str) -> object:
     except (ValueError, MemoryError) as exc:
         raise JsonUnreadable(f"filen är inte läsbar JSON ({type(exc).__name__}). Hämta filen igen från källan och "
                              "ladda den oförändrad.") from exc
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """How large a file a load reads: bytes and rows with values."""
+
+    file_bytes: int
+    rows: int
+
+
+COMMAND_LINE_LIMITS = ReadLimits(COMMAND_LINE_FILE_BYTES, COMMAND_LINE_ROWS)
+_LIMITS: ContextVar[ReadLimits | None] = ContextVar("followup_read_limits", default=None)
+
+
+@contextmanager
+def read_limits(limits: ReadLimits) -> Iterator[None]:
+    """Read files under LIMITS instead of the app's (MAX_FILE_BYTES, MAX_ROWS) within the block: the command line
+    does, in its own process. A context variable, so a page's run in another thread keeps the app's limits."""
+    token = _LIMITS.set(limits)
+    try:
+        yield
+    finally:
+        _LIMITS.reset(token)
+
+
+def file_limit(app_limit: int) -> int:
+    """The largest file in bytes a read accepts now: APP_LIMIT (the app's), or the limits read_limits set."""
+    limits = _LIMITS.get()
+    return app_limit if limits is None else limits.file_bytes
+
+
+def row_limit(app_limit: int) -> int:
+    """The most rows with values a read accepts now: APP_LIMIT (the app's), or the limits read_limits set."""
+    limits = _LIMITS.get()
+    return app_limit if limits is None else limits.rows

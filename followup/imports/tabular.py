@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from followup.imports.base import (MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_PROBLEMS, MAX_ROWS,
-                                   MAX_UNPACKED_BYTES, LoadRefused, Problem, megabytes, size_problem)
+                                   MAX_UNPACKED_BYTES, LoadRefused, Problem, file_limit, megabytes, row_limit, size_problem)
 from followup.imports.text import normalise
 
 Columns = Mapping[str, Sequence[str]]
@@ -105,7 +105,7 @@ def file_kind(data: bytes, file_name: str) -> str:
     suffix = PurePath(file_name).suffix.lower()
     if not data or not data.strip():
         raise refuse(file_name, "filen är tom. Välj filen med värdena och ladda den igen.")
-    if (too_large := size_problem(len(data), MAX_FILE_BYTES)) is not None:
+    if (too_large := size_problem(len(data), file_limit(MAX_FILE_BYTES))) is not None:
         raise refuse(file_name, too_large)
     for magic, message in _MAGIC:
         if data.startswith(magic) and message:
@@ -335,9 +335,9 @@ def _records(reader: Iterator[list[str]], file_name: str, lines_before: int = 0)
 def _refuse_long(text: str, file_name: str) -> None:
     """LoadRefused for a CSV of more than MAX_ROWS lines, counted before any is parsed: a file of short
     rows would become millions of cells (gigabytes) in the reader."""
-    lines = text.count("\n")
-    if lines > MAX_ROWS + MAX_TITLE_ROWS + 1:
-        raise refuse(file_name, f"filen har {lines} rader; högst {MAX_ROWS} kan läsas i en fil. Dela upp den i flera "
+    lines, most = text.count("\n"), row_limit(MAX_ROWS)
+    if lines > most + MAX_TITLE_ROWS + 1:
+        raise refuse(file_name, f"filen har {lines} rader; högst {most} kan läsas i en fil. Dela upp den i flera "
                                 "(till exempel en per år) och ladda dem var för sig.")
 
 
@@ -459,11 +459,12 @@ def _data_rows(
     skipped as they are read, so a lone cell a million rows down costs nothing; more than MAX_ROWS is refused."""
     numbers: list[int] = []
     values: list[tuple[object, ...]] = []
+    most = row_limit(MAX_ROWS)
     for number, row in enumerate(_guarded_rows(worksheet, file_name, sheet, first_row, max(width, 1)), start=first_row):
         if not any(cell is not None and cell != "" for cell in row):
             continue
-        if len(values) >= MAX_ROWS:
-            raise refuse(file_name, f"fliken '{sheet}' har fler rader med värden än de högst {MAX_ROWS} som kan läsas i "
+        if len(values) >= most:
+            raise refuse(file_name, f"fliken '{sheet}' har fler rader med värden än de högst {most} som kan läsas i "
                                     "en fil. Dela upp den i flera (till exempel en per år) och ladda dem var för sig.")
         numbers.append(number)
         values.append(row)
