@@ -13,23 +13,22 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from followup import config, errors, pack, queries, schema, series, store
+from followup import errors, pack, queries, schema, series, store
 from followup.access import Principal
 from followup.status import Assessment
 
 T = TypeVar("T")
 
 
-def database_path() -> Path | str:
-    """The database in use: $FOLLOWUP_DB or data/followup.duckdb as an absolute path, or the shared backend's
-    'ducklake:postgres:…' URL."""
-    target = config.db_path()
-    return target if isinstance(target, str) else target.resolve()
-
-
 def current_store(path: str | Path | None = None) -> store.Store:
-    """The Store of PATH (default: the database in use); one per database and process."""
-    return store.open(database_path() if path is None else path)
+    """The Store of PATH (default: the database in use, $FOLLOWUP_DB or data/followup.duckdb); one per
+    database and process."""
+    return store.open(path)
+
+
+def database_path() -> str:
+    """The database in use as its Store's key: the file's absolute path, or the shared backend's URL."""
+    return current_store().key
 
 
 def _build_demo(path: Path) -> None:
