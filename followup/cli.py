@@ -363,10 +363,10 @@ def run_load(args: argparse.Namespace) -> int:
             if refused.plan is not None:
                 _print_changes(refused.plan, sys.stderr)
             return EXIT_ERROR
-        except access.AccessDenied as denied:
+        except errors.Refused as refused:  # not allowed, busy, a conflict: nothing was written
             print(f"{file.name} lästes inte in; databasen är oförändrad.", file=sys.stderr)
-            print(denied, file=sys.stderr)
-            return EXIT_ERROR
+            print(lake.redact(str(refused)), file=sys.stderr)
+            return refused.exit_code
     if result.plan.rows_added or result.plan.rows_changed:
         print(f"Laddning {result.load_id}: {file.name} ({imports.KIND_NAMES[batch.kind]}) är inläst i {path.describe()}.")
     else:
@@ -406,11 +406,7 @@ def run_undo(args: argparse.Namespace) -> int:
     """`undo LOAD_ID`: remove a load's rows and restore what it replaced; exit 0 only when done."""
     path = _target(args.db)
     with closing(_open_for_writing(path, args.wait)) as con:
-        try:
-            print(loader.undo(con, args.load_id, user=_user(args)))
-        except (loader.UndoRefused, access.AccessDenied) as refused:
-            print(refused, file=sys.stderr)
-            return EXIT_ERROR
+        print(loader.undo(con, args.load_id, user=_user(args)))  # a refusal is main's: its message, exit 1
     return EXIT_OK
 
 
@@ -608,17 +604,6 @@ def _export_files(pack: Pack, job: ExportJob, progress: loader.Progress) -> list
     return _write_folder(job.out, {f"{key}.{job.format.value}": data for key, data in rendered.items()})
 
 
-def _export_refusals(job: ExportJob) -> tuple[type[Exception], ...]:
-    """The exceptions whose Swedish message is the whole answer for the job's format (no traceback)."""
-    from followup.export.images import ImageExportError
-
-    if job.format is ExportFormat.PPTX:
-        from followup.export.deck import DeckRefused
-
-        return ExportRefused, ImageExportError, DeckRefused
-    return ExportRefused, ImageExportError
-
-
 def _build(con: duckdb.DuckDBPyConnection, district: str, job: ExportJob) -> Pack:
     """The meeting pack (or the year-end compilation) for the district."""
     from followup import pack
@@ -665,7 +650,7 @@ def run_export(args: argparse.Namespace) -> int:
     # the database is closed before the slow part: a dashboard waiting to write is not held up
     try:
         written = _export_files(built, job, progress)
-    except _export_refusals(job) as refused:
+    except errors.Refused as refused:  # the deck's, the images' and the export's own refusals
         print(f"Inget skrevs: {refused}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as error:
