@@ -65,7 +65,7 @@ def data_version(path: str | None = None) -> str:
     Read once per script run (and again after a write in the run), not once per cached call: the
     cached results of a run then all belong to the same version, and a cached rerun costs one query.
     """
-    path = str(database_path()) if path is None else path
+    path = database_path() if path is None else path
     known = st.session_state.get(RUN_VERSION_KEY)
     if known is not None and known[0] == path:
         return known[1]
@@ -85,7 +85,7 @@ def cache_key(*parts: Any) -> tuple[Any, ...]:
     Every cached function of the pages takes these first, so a write (a new version) or another database
     (another key) never answers from another's cache.
     """
-    path = str(database_path())
+    path = database_path()
     return (path, data_version(path), *parts)
 
 
