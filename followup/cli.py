@@ -222,7 +222,7 @@ def run_demo(args: argparse.Namespace) -> int:
     from followup import demo  # numpy and the generator are only needed here
 
     seed = demo.DEFAULT_SEED if args.seed is None else args.seed
-    print(f"Bygger exempeldatabasen {target.describe()} (frö {seed}) …", flush=True)
+    print(f"Bygger exempeldata (frö {seed}) för {target.describe()} …", flush=True)
     # a file is replaced only when it holds a demo or nothing (or --force); a shared one only filled when empty
     target.fill_new(lambda path: demo.build(path, seed=seed), replace_demo=True, force=args.force)
     print(f"Klart: {target.describe()} innehåller exempeldata (påhittade siffror).")
@@ -615,11 +615,7 @@ def _build(con: duckdb.DuckDBPyConnection, district: str, job: ExportJob) -> Pac
 
 def run_export(args: argparse.Namespace) -> int:
     """`export`: the meeting pack as a deck, images or tables; exit 0 only when every file was written."""
-    try:
-        job = export_job(args)
-    except ExportRefused as refused:
-        print(f"fel: {refused}", file=sys.stderr)
-        return EXIT_USAGE
+    job = export_job(args)  # ExportRefused: main prints "fel: …" and exits 2
     if job.format in (ExportFormat.PNG, ExportFormat.SVG):
         from followup.export import images
 
@@ -635,11 +631,7 @@ def run_export(args: argparse.Namespace) -> int:
         if db.schema_version(con) is None:
             raise db.DatabaseError(f"Databasen {target.describe()} är tom. Skapa en databas med '{PROG} init' eller "
                                    f"'{PROG} demo'.")
-        try:
-            code, name = resolve_district(con, args.district, job.period.last_day)
-        except ExportRefused as refused:
-            print(f"fel: {refused}", file=sys.stderr)
-            return EXIT_USAGE
+        code, name = resolve_district(con, args.district, job.period.last_day)
         what = f"årssammanställningen {job.period.year}" if job.year_end else f"mötespaketet {job.period.label}"
         progress(0.0, f"Hämtar {what} för {name} ur {target.describe()} …")
         try:
