@@ -222,9 +222,9 @@ def run_demo(args: argparse.Namespace) -> int:
     from followup import demo  # numpy and the generator are only needed here
 
     seed = demo.DEFAULT_SEED if args.seed is None else args.seed
-    print(f"Bygger exempeldata (frö {seed}) för {target.describe()} …", flush=True)
     # a file is replaced only when it holds a demo or nothing (or --force); a shared one only filled when empty
-    target.fill_new(lambda path: demo.build(path, seed=seed), replace_demo=True, force=args.force)
+    target.fill_new(lambda path: demo.build(path, seed=seed), replace_demo=True, force=args.force,
+                    on_start=lambda: print(f"Bygger exempeldata (frö {seed}) för {target.describe()} …", flush=True))
     print(f"Klart: {target.describe()} innehåller exempeldata (påhittade siffror).")
     return EXIT_OK
 

@@ -80,8 +80,12 @@ class Store(ABC):
         """A fingerprint of what the database holds; every load, undo and audited write changes it."""
 
     @abstractmethod
-    def fill_new(self, build: Build, *, replace_demo: bool = False, force: bool = False) -> None:
-        """Create the database from the file BUILD writes; refuse to replace one that holds entered data."""
+    def fill_new(self, build: Build, *, replace_demo: bool = False, force: bool = False,
+                 on_start: Callable[[], None] = lambda: None) -> None:
+        """Create the database from the file BUILD writes; refuse to replace one that holds entered data.
+
+        REPLACE_DEMO: a file holding a demo or nothing may be replaced (FORCE: any file). ON_START is called once
+        the checks that can be made before building have passed (the command line's progress line)."""
 
     @abstractmethod
     def fill_if_missing(self, build: Build) -> None:
@@ -266,13 +270,15 @@ class FileStore(Store):
     def empty_hint(self) -> str:
         return f"Databasen är tom. Skapa den med '{PROG} init' eller '{PROG} demo'."
 
-    def fill_new(self, build: Build, *, replace_demo: bool = False, force: bool = False) -> None:
+    def fill_new(self, build: Build, *, replace_demo: bool = False, force: bool = False,
+                 on_start: Callable[[], None] = lambda: None) -> None:
         if replace_demo:
             check_replaceable(self.path, force=force)
+            on_start()
             build(self.path)  # demo.build writes beside the file and renames over it
         else:
-            if self.path.exists():
-                raise _exists(self.path)
+            self.require_new()
+            on_start()
             create_new(self.path, build)
 
     def fill_if_missing(self, build: Build) -> None:
@@ -346,7 +352,9 @@ class LakeStore(Store):
         return (f"Den delade databasen är tom. Fyll den med '{PROG} copy FIL FOLLOWUP_DB' (en befintlig "
                 f"databasfil), '{PROG} init' (tom) eller '{PROG} demo' (exempeldata).")
 
-    def fill_new(self, build: Build, *, replace_demo: bool = False, force: bool = False) -> None:
+    def fill_new(self, build: Build, *, replace_demo: bool = False, force: bool = False,
+                 on_start: Callable[[], None] = lambda: None) -> None:
+        on_start()  # whether it is empty is asked under the write lock, while filling
         with data_path_hint():
             filled = transfer.fill_if_empty(self.url, build)
         if not filled:
