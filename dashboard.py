@@ -5,11 +5,9 @@ Streamlit treats a folder named pages/ beside the entry file as a legacy multipa
 run of each server process and for every AppTest run, and then runs a page without this file.
 """
 
-from pathlib import Path
-
 import streamlit as st
 
-from followup import config, db
+from followup import config, errors
 from webapp import auth, components, scope, state
 
 st.set_page_config(page_title="Uppföljning trygghet", page_icon=str(config.ROOT / "static" / "icon.png"), layout="wide")
@@ -35,15 +33,14 @@ pages = [
 page = st.navigation(auth.public_pages(pages) if auth.public_screen() else pages)
 
 state.start_run()
-path = state.database_path()
+target = state.current_store()
 try:
-    if isinstance(path, Path) and path.exists():
-        state.connection(str(path))
-    else:  # shown after half a second: a new file is built, or the shared backend opened (filled when empty)
-        with st.spinner("Skapar exempeldatabas …" if isinstance(path, Path) else "Öppnar den delade databasen …"):
-            state.connection(str(path))
+    # shown after half a second: a new file is built, or the shared backend opened (filled when empty)
+    with st.spinner("Öppnar den delade databasen …" if target.shared else
+                    "Öppnar databasen …" if target.exists() else "Skapar exempeldatabas …"):
+        state.connection()
     demo = state.is_demo()
-except db.DatabaseError as error:
+except errors.Refused as error:
     components.database_error(error)
 
 scope.district_picker()

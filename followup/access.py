@@ -33,7 +33,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from followup import config
+from followup import config, errors
 
 ACCESS_ENV = "FOLLOWUP_ACCESS"
 DEFAULT_ACCESS_FILE = config.DATA_DIR / "access.toml"
@@ -51,11 +51,11 @@ RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
 ROLE_WORD = {Role.VIEWER: "läsare", Role.EDITOR: "redaktör", Role.ADMIN: "administratör"}
 
 
-class AccessDenied(PermissionError):
+class AccessDenied(errors.NotAllowed, PermissionError):
     """A write (or a view) refused for want of a role; the message says why and whom to ask, in Swedish."""
 
 
-class AccessFileError(ValueError):
+class AccessFileError(errors.BadInput, ValueError):
     """The access file cannot be used; the message names the file, the entry and the fix, in Swedish."""
 
 

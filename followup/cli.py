@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, NoReturn
 import duckdb
 import pandas as pd
 
-from followup import access, config, db, fmt, imports, lake, maintenance, migrations, queries, transfer
+from followup import access, config, db, errors, fmt, imports, lake, maintenance, migrations, queries, store
 from followup.imports import load as loader
 from followup.imports.base import COMMAND_LINE_LIMITS, read_limits, size_problem
 from followup.imports.text import did_you_mean, normalise
@@ -177,9 +177,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with _settings(args):
             return args.run(args)
-    except db.DatabaseError as error:
-        print(lake.redact(str(error)), file=sys.stderr)  # a lake's catalogue name holds its whole conninfo
-        return EXIT_ERROR
+    except errors.Refused as refused:  # the one place a refusal becomes a message and an exit status
+        prefix = "fel: " if refused.exit_code == EXIT_USAGE else ""
+        print(prefix + lake.redact(str(refused)), file=sys.stderr)  # a lake's name holds its whole conninfo
+        return refused.exit_code
     except KeyboardInterrupt:
         print("Avbrutet.", file=sys.stderr)
         return 130
@@ -206,147 +207,32 @@ def _settings(args: argparse.Namespace) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def _target(given: str | os.PathLike | None) -> Path | str:
+def _target(given: str | os.PathLike | None) -> store.Store:
     """The database named by --db (or a copy argument), else $FOLLOWUP_DB, else the default file; a shared
     database's URL is checked to name a PostgreSQL catalogue."""
-    target = config.db_path(given)
-    if lake.is_lake(target):
-        with db.lake_errors():
-            lake.conninfo(target)
-    return target
+    return store.open(given)
 
 
-def _where(target: Path | str) -> str:
-    """The database for messages: the file, or the shared database's name and host (never its password)."""
-    return f"den delade databasen {lake.describe(target)}" if lake.is_lake(target) else str(target)
-
-
-# --- demo and init: a new file is built beside the target, then moved into place --------------------------
-
-
-def _remove_database_files(path: Path) -> None:
-    """Delete a database file and its write-ahead log if they exist."""
-    for file in (path, Path(f"{path}.wal")):
-        file.unlink(missing_ok=True)
-
-
-def _ensure_free(path: Path) -> None:
-    """Raise DatabaseBusyError when another process has the file open (read-only or not)."""
-    try:
-        probe = db.connect(path)
-    except db.DatabaseBusyError:
-        raise
-    except db.DatabaseError:
-        return  # not a DuckDB file, so no DuckDB process can hold it
-    probe.close()
-
-
-def _create_new(
-    path: Path, fill: Callable[[Path], None], exists: Callable[[Path], db.DatabaseError] | None = None
-) -> None:
-    """Build a database with fill(temp) next to PATH, then put it at PATH, which must not exist (else the error
-    EXISTS(PATH) makes, by default init's)."""
-    exists = exists or _exists
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    _remove_database_files(temp)
-    try:
-        fill(temp)
-        with closing(duckdb.connect(str(temp))) as con:
-            con.execute("checkpoint")  # everything in the main file, no write-ahead log to carry over
-        try:
-            os.link(temp, path)  # fails if PATH appeared meanwhile: never replace a file
-        except FileExistsError as exc:
-            raise exists(path) from exc
-        except OSError:  # no hard links on this file system
-            if path.exists():
-                raise exists(path) from None
-            os.replace(temp, path)
-    finally:
-        _remove_database_files(temp)
-
-
-def _holds_demo_or_nothing(con: duckdb.DuckDBPyConnection) -> bool:
-    """True for a demo database, an empty file or one with only reference data: nothing anyone entered."""
-    try:
-        return db.schema_version(con) is None or db.is_demo(con) or not db.holds_entered_data(con)
-    except (db.DatabaseError, duckdb.Error):
-        return False
-
-
-def check_replaceable(path: Path, *, force: bool) -> None:
-    """Refuse to replace a file that is in use, or that is not a demo database unless force."""
-    if not path.exists():
-        return
-    try:
-        con = db.connect(path, read_only=True)
-    except db.DatabaseBusyError:
-        raise
-    except db.DatabaseError:
-        replaceable = False  # not a DuckDB database at all
-    else:
-        with closing(con):
-            replaceable = _holds_demo_or_nothing(con)
-    if not replaceable and not force:
-        raise db.DatabaseError(
-            f"Databasfilen {path} innehåller inte exempeldata och skrivs inte över. Välj en annan fil med "
-            "--db, eller lägg till --force om du verkligen vill ersätta den (allt i filen försvinner)."
-        )
-    _ensure_free(path)
-
-
-def _lake_holds_data(url: str, force: bool = False) -> db.DatabaseError:
-    """The refusal to put new content into a shared database that already holds some."""
-    return db.DatabaseError(
-        f"Den delade databasen {lake.describe(url)} innehåller redan data, och kommandoraden ersätter aldrig en "
-        f"delad databas{' (--force gäller bara databasfiler)' if force else ''}. Inget har ändrats. Vill du "
-        f"börja om: kopiera ut den till en fil först ('{PROG} copy FOLLOWUP_DB FIL') och sätt sedan FOLLOWUP_DB "
-        "till en ny, tom PostgreSQL-databas."
-    )
-
-
-@contextmanager
-def _data_path_hint() -> Iterator[None]:
-    """Name --data-path in the message about a shared database that does not exist yet and has no data folder."""
-    try:
-        yield
-    except db.DatabaseError as error:
-        if lake.DATA_ENV in str(error) and not os.environ.get(lake.DATA_ENV):
-            raise type(error)(f"{error} Det går också att ange mappen med --data-path MAPP.") from error
-        raise
-
-
-def _fill_lake(url: str, build: Callable[[Path], object], *, force: bool = False) -> None:
-    """Fill the empty shared database at URL with the database BUILD writes to a file; refuse one with data."""
-    with _data_path_hint():
-        filled = transfer.fill_if_empty(url, build)
-    if not filled:
-        raise _lake_holds_data(url, force)
+# --- demo and init: a new database is built in a file beside the target, then moved (or copied) into place ------
 
 
 def run_demo(args: argparse.Namespace) -> int:
     """`demo`: (re)build the demo database; a shared database only when it is empty."""
-    path = _target(args.db)
-    if not lake.is_lake(path):
-        check_replaceable(path, force=args.force)
+    target = _target(args.db)
     from followup import demo  # numpy and the generator are only needed here
 
     seed = demo.DEFAULT_SEED if args.seed is None else args.seed
-    if lake.is_lake(path):
-        print(f"Fyller {_where(path)} med exempeldata (frö {seed}) om den är tom …", flush=True)
-        _fill_lake(path, lambda temp: demo.build(temp, seed=seed), force=args.force)
-        print(f"Klart: {_where(path)} innehåller exempeldata (påhittade siffror).")
-        return EXIT_OK
-    print(f"Bygger exempeldatabasen {path} (frö {seed}) …", flush=True)
-    demo.build(path, seed=seed)  # builds beside PATH and renames over it; checks the file is free again
-    print(f"Klart: {path} innehåller exempeldata (påhittade siffror).")
+    # a file is replaced only when it holds a demo or nothing (or --force); a shared one only filled when empty
+    target.fill_new(lambda path: demo.build(path, seed=seed), replace_demo=True, force=args.force,
+                    on_start=lambda: print(f"Bygger exempeldata (frö {seed}) för {target.describe()} …", flush=True))
+    print(f"Klart: {target.describe()} innehåller exempeldata (påhittade siffror).")
     return EXIT_OK
 
 
 def run_init(args: argparse.Namespace) -> int:
     """`init`: a new database with the schema and the reference data, nothing else; a shared one must be empty."""
-    path = _target(args.db)
-    if not lake.is_lake(path) and path.exists():
-        raise _exists(path)
+    target = _target(args.db)
+    target.require_new()
     from followup import reference
 
     counts: dict[str, int] = {}
@@ -357,54 +243,24 @@ def run_init(args: argparse.Namespace) -> int:
             counts.update(reference.load_reference(con))
             con.execute("commit")
 
-    if lake.is_lake(path):
-        _fill_lake(path, fill)
-    else:
-        _create_new(path, fill)  # db.connect makes missing folders
-    print(f"Klart: {_where(path)} har schemaversion {migrations.latest_version()} och referensdata "
+    target.fill_new(fill)
+    print(f"Klart: {target.describe()} har schemaversion {migrations.latest_version()} och referensdata "
           f"({fmt.number(sum(counts.values()), 0)} rader i {len(counts)} tabeller), men inga mätvärden.")
     return EXIT_OK
-
-
-def _exists(path: Path) -> db.DatabaseError:
-    return db.DatabaseError(
-        f"Databasfilen {path} finns redan; init skapar bara nya filer. Välj en annan fil med --db, "
-        f"uppgradera den befintliga med '{PROG} migrate', eller ta bort filen först."
-    )
 
 
 # --- migrate and info ------------------------------------------------------------------------------------
 
 
-def _missing(path: Path) -> db.DatabaseError:
-    return db.DatabaseError(
-        f"Databasfilen {path} finns inte. Skapa den med '{PROG} init' (tom) eller '{PROG} demo' "
-        "(exempeldata), eller välj en annan fil med --db eller FOLLOWUP_DB."
-    )
-
-
 def run_migrate(args: argparse.Namespace) -> int:
     """`migrate`: upgrade an older database to the program's schema version (a shared one: say what to do)."""
-    path = _target(args.db)
-    latest = migrations.latest_version()
-    if lake.is_lake(path):
-        # a shared database is never migrated in place: open_database says how to move it through a file
-        db.open_database(path, read_only=True).close()
-        print(f"{_where(path)[:1].upper()}{_where(path)[1:]} har redan schemaversion {latest}; inget att uppgradera.")
-        return EXIT_OK
-    if not path.exists():
-        raise _missing(path)
-    with closing(db.connect(path)) as con:
-        found = db.schema_version(con)
-        if found is None:
-            raise db.DatabaseError(
-                f"Databasfilen {path} är tom. Skapa en databas med '{PROG} init' eller '{PROG} demo'."
-            )
-        if found == latest:
-            print(f"{path} har redan schemaversion {latest}; inget att uppgradera.")
-            return EXIT_OK
-        db.ensure_schema(con)  # refuses a newer version, rolls back a failed step
-    print(f"Klart: {path} är uppgraderad från schemaversion {found} till {latest}.")
+    target = _target(args.db)
+    found, latest = target.migrate()
+    where = target.describe()
+    if found == latest:
+        print(f"{where[:1].upper()}{where[1:]} har redan schemaversion {latest}; inget att uppgradera.")
+    else:
+        print(f"Klart: {where} är uppgraderad från schemaversion {found} till {latest}.")
     return EXIT_OK
 
 
@@ -427,23 +283,15 @@ def _print_counts(counts: Mapping[str, int], heading: str = "Rader per tabell:")
 
 def run_info(args: argparse.Namespace) -> int:
     """`info`: what the database file or the shared database holds."""
-    path = _target(args.db)
-    if not lake.is_lake(path) and not path.exists():
-        raise _missing(path)
+    target = _target(args.db)
+    target.require_exists()
     latest = migrations.latest_version()
-    with closing(db.connect(path, read_only=True)) as con:
+    with closing(target.connect(read_only=True)) as con:
         found = db.schema_version(con)
-        if lake.is_lake(path):
-            print(f"Delad databas: {lake.describe(path)} (DuckLake, katalogen i PostgreSQL)")
-            print(f"Datafiler: {maintenance.data_path(con) or 'okänd mapp'}")
-        else:
-            print(f"Databasfil: {path} ({fmt.number(path.stat().st_size / 1_000_000, 1)} MB)")
+        for line in target.facts(con):
+            print(line)
         if found is None:
-            if lake.is_lake(path):
-                print(f"Den delade databasen är tom. Fyll den med '{PROG} copy FIL FOLLOWUP_DB' (en befintlig "
-                      f"databasfil), '{PROG} init' (tom) eller '{PROG} demo' (exempeldata).")
-            else:
-                print(f"Databasen är tom. Skapa den med '{PROG} init' eller '{PROG} demo'.")
+            print(target.empty_hint())
             return EXIT_OK
         note = ""
         if found < latest:
@@ -473,13 +321,12 @@ def _user(args: argparse.Namespace) -> access.Principal:
     return access.local(args.user or None)
 
 
-def _open_for_writing(path: Path | str, wait: float) -> duckdb.DuckDBPyConnection:
+def _open_for_writing(target: store.Store, wait: float) -> duckdb.DuckDBPyConnection:
     """Open an existing database for writing, waiting up to WAIT seconds while another process writes (on a
     shared database each write waits for the lake's write lock instead, up to $FOLLOWUP_WRITE_WAIT = --wait)."""
-    if not lake.is_lake(path) and not path.exists():
-        raise _missing(path)
-    return db.open_database_waiting(
-        path, wait, on_wait=lambda: print("Databasen används av en annan process; väntar …", file=sys.stderr)
+    target.require_exists()
+    return target.open_waiting(
+        wait, on_wait=lambda: print("Databasen används av en annan process; väntar …", file=sys.stderr)
     )
 
 
@@ -527,15 +374,15 @@ def run_load(args: argparse.Namespace) -> int:
             if refused.plan is not None:
                 _print_changes(refused.plan, sys.stderr)
             return EXIT_ERROR
-        except access.AccessDenied as denied:
+        except errors.Refused as refused:  # not allowed, busy, a conflict: nothing was written
             print(f"{file.name} lästes inte in; databasen är oförändrad.", file=sys.stderr)
-            print(denied, file=sys.stderr)
-            return EXIT_ERROR
+            print(lake.redact(str(refused)), file=sys.stderr)
+            return refused.exit_code
     if result.plan.rows_added or result.plan.rows_changed:
-        print(f"Laddning {result.load_id}: {file.name} ({imports.KIND_NAMES[batch.kind]}) är inläst i {_where(path)}.")
+        print(f"Laddning {result.load_id}: {file.name} ({imports.KIND_NAMES[batch.kind]}) är inläst i {path.describe()}.")
     else:
         print(f"Laddning {result.load_id}: {file.name} ({imports.KIND_NAMES[batch.kind]}) innehöll inget nytt; "
-              f"{_where(path)} har samma värden som förut.")
+              f"{path.describe()} har samma värden som förut.")
     for line in result.plan.report():
         print(f"  {line}")
     print(f"Ångra med: {PROG} undo {result.load_id}")
@@ -570,11 +417,7 @@ def run_undo(args: argparse.Namespace) -> int:
     """`undo LOAD_ID`: remove a load's rows and restore what it replaced; exit 0 only when done."""
     path = _target(args.db)
     with closing(_open_for_writing(path, args.wait)) as con:
-        try:
-            print(loader.undo(con, args.load_id, user=_user(args)))
-        except (loader.UndoRefused, access.AccessDenied) as refused:
-            print(refused, file=sys.stderr)
-            return EXIT_ERROR
+        print(loader.undo(con, args.load_id, user=_user(args)))  # a refusal is main's: its message, exit 1
     return EXIT_OK
 
 
@@ -596,8 +439,10 @@ YEAR_FORMATS = FILE_FORMATS
 FORMAT_WORDS = {ExportFormat.PPTX: "presentationen", ExportFormat.XLSX: "Excel-filen"}
 
 
-class ExportRefused(Exception):
+class ExportRefused(errors.BadInput):
     """An export option that cannot be used; the Swedish message names the cause and the fix (exit 2)."""
+
+    exit_code = EXIT_USAGE
 
 
 @dataclass(frozen=True)
@@ -770,17 +615,6 @@ def _export_files(pack: Pack, job: ExportJob, progress: loader.Progress) -> list
     return _write_folder(job.out, {f"{key}.{job.format.value}": data for key, data in rendered.items()})
 
 
-def _export_refusals(job: ExportJob) -> tuple[type[Exception], ...]:
-    """The exceptions whose Swedish message is the whole answer for the job's format (no traceback)."""
-    from followup.export.images import ImageExportError
-
-    if job.format is ExportFormat.PPTX:
-        from followup.export.deck import DeckRefused
-
-        return ExportRefused, ImageExportError, DeckRefused
-    return ExportRefused, ImageExportError
-
-
 def _build(con: duckdb.DuckDBPyConnection, district: str, job: ExportJob) -> Pack:
     """The meeting pack (or the year-end compilation) for the district."""
     from followup import pack
@@ -792,11 +626,7 @@ def _build(con: duckdb.DuckDBPyConnection, district: str, job: ExportJob) -> Pac
 
 def run_export(args: argparse.Namespace) -> int:
     """`export`: the meeting pack as a deck, images or tables; exit 0 only when every file was written."""
-    try:
-        job = export_job(args)
-    except ExportRefused as refused:
-        print(f"fel: {refused}", file=sys.stderr)
-        return EXIT_USAGE
+    job = export_job(args)  # ExportRefused: main prints "fel: …" and exits 2
     if job.format in (ExportFormat.PNG, ExportFormat.SVG):
         from followup.export import images
 
@@ -805,21 +635,16 @@ def run_export(args: argparse.Namespace) -> int:
         except images.ImageExportError as missing:
             print(f"Inget skrevs: {missing}", file=sys.stderr)
             return EXIT_ERROR
-    path = _target(args.db)
-    if not lake.is_lake(path) and not path.exists():
-        raise _missing(path)
+    target = _target(args.db)
+    target.require_exists()
     progress = _export_progress()
-    with closing(db.open_database(path, read_only=True)) as con:
+    with closing(target.open_database(read_only=True)) as con:
         if db.schema_version(con) is None:
-            raise db.DatabaseError(f"Databasen {_where(path)} är tom. Skapa en databas med '{PROG} init' eller "
+            raise db.DatabaseError(f"Databasen {target.describe()} är tom. Skapa en databas med '{PROG} init' eller "
                                    f"'{PROG} demo'.")
-        try:
-            code, name = resolve_district(con, args.district, job.period.last_day)
-        except ExportRefused as refused:
-            print(f"fel: {refused}", file=sys.stderr)
-            return EXIT_USAGE
+        code, name = resolve_district(con, args.district, job.period.last_day)
         what = f"årssammanställningen {job.period.year}" if job.year_end else f"mötespaketet {job.period.label}"
-        progress(0.0, f"Hämtar {what} för {name} ur {_where(path)} …")
+        progress(0.0, f"Hämtar {what} för {name} ur {target.describe()} …")
         try:
             built = _build(con, code, job)
         except ValueError as error:  # build_pack's Swedish messages (an unknown place, a district not in force)
@@ -828,7 +653,7 @@ def run_export(args: argparse.Namespace) -> int:
     # the database is closed before the slow part: a dashboard waiting to write is not held up
     try:
         written = _export_files(built, job, progress)
-    except _export_refusals(job) as refused:
+    except errors.Refused as refused:  # the deck's, the images' and the export's own refusals
         print(f"Inget skrevs: {refused}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as error:
@@ -845,11 +670,13 @@ def run_export(args: argparse.Namespace) -> int:
 # --- copy and maintain: the shared database ---------------------------------------------------------------
 
 
-class CopyRefused(Exception):
+class CopyRefused(errors.BadInput):
     """copy's arguments do not name one file and one shared database; the message says how (exit 2)."""
 
+    exit_code = EXIT_USAGE
 
-def copy_end(given: str) -> Path | str:
+
+def copy_end(given: str) -> store.Store:
     """A copy argument: a database file or a shared database's URL; the word FOLLOWUP_DB means its value."""
     if given.strip() == config.DB_ENV:
         value = os.environ.get(config.DB_ENV, "").strip()
@@ -864,58 +691,28 @@ def copy_end(given: str) -> Path | str:
 
 def run_copy(args: argparse.Namespace) -> int:
     """`copy SOURCE TARGET`: a database file into an empty shared database, or a shared database into a new file."""
-    try:
-        source, target = copy_end(args.source), copy_end(args.target)
-        if lake.is_lake(source) == lake.is_lake(target):
-            both = "båda är delade databaser" if lake.is_lake(source) else "båda är filer"
-            raise CopyRefused(
-                f"copy flyttar mellan en databasfil och en delad databas, men {both}. Ange en fil och en "
-                f"'ducklake:postgres:…'-adress, t.ex. '{PROG} copy data/followup.duckdb FOLLOWUP_DB' eller "
-                f"'{PROG} copy FOLLOWUP_DB kopia.duckdb'."
-            )
-    except CopyRefused as refused:
-        print(f"fel: {refused}", file=sys.stderr)
-        return EXIT_USAGE
-    if lake.is_lake(target):
-        return _copy_into_lake(Path(source), str(target))
-    return _copy_out_of_lake(str(source), Path(target))
-
-
-def _copy_into_lake(source: Path, url: str) -> int:
-    """Copy the file SOURCE into the empty shared database URL (created when missing); print what to do next."""
-    if not source.exists():
-        raise db.DatabaseError(f"Databasfilen {source} finns inte, så det finns inget att kopiera. Ange en "
-                               "befintlig databasfil som källa.")
-    print(f"Kopierar {source} till {_where(url)} …", flush=True)
-    with _data_path_hint():
-        counts = transfer.file_into_lake(source, url)
-    _print_copied(counts, f"från {source} till {_where(url)}")
-    print(f"Nästa steg: sätt FOLLOWUP_DB='{lake.redact(url)}' (lösenordet i PGPASSWORD eller ~/.pgpass) för "
-          f"dashboarden och kommandoraden, och starta dashboarden. Filen {source} är orörd; spara den som "
-          "säkerhetskopia.")
+    source, target = copy_end(args.source), copy_end(args.target)
+    if source.shared == target.shared:  # copy moves between the two kinds by definition
+        both = "båda är delade databaser" if source.shared else "båda är filer"
+        raise CopyRefused(
+            f"copy flyttar mellan en databasfil och en delad databas, men {both}. Ange en fil och en "
+            f"'ducklake:postgres:…'-adress, t.ex. '{PROG} copy data/followup.duckdb FOLLOWUP_DB' eller "
+            f"'{PROG} copy FOLLOWUP_DB kopia.duckdb'."
+        )
+    print(f"Kopierar {source.describe()} till {target.describe()} …", flush=True)
+    if target.shared:
+        counts = target.copy_in(source)
+    else:
+        counts = source.copy_out(target)
+    _print_copied(counts, f"från {source.describe()} till {target.describe()}")
+    if target.shared:
+        print(f"Nästa steg: sätt FOLLOWUP_DB='{lake.redact(target.key)}' (lösenordet i PGPASSWORD eller ~/.pgpass) "
+              f"för dashboarden och kommandoraden, och starta dashboarden. Filen {source.describe()} är orörd; "
+              "spara den som säkerhetskopia.")
+    else:
+        print(f"Den delade databasen är oförändrad. Nästa steg: använd filen med FOLLOWUP_DB={target.describe()} "
+              f"eller --db {target.describe()}, t.ex. '{PROG} info --db {target.describe()}'.")
     return EXIT_OK
-
-
-def _copy_out_of_lake(url: str, target: Path) -> int:
-    """Copy the shared database URL into the new file TARGET (built beside it, then moved into place)."""
-    if target.exists():
-        raise _copy_target_exists(target)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise db.DatabaseError(f"Mappen {target.parent} kunde inte skapas ({exc.strerror}). Välj en annan fil.") from exc
-    print(f"Kopierar {_where(url)} till {target} …", flush=True)
-    counts: dict[str, int] = {}
-    _create_new(target, lambda temp: counts.update(transfer.lake_into_file(url, temp)), _copy_target_exists)
-    _print_copied(counts, f"från {_where(url)} till {target}")
-    print(f"Den delade databasen är oförändrad. Nästa steg: använd filen med FOLLOWUP_DB={target} eller --db "
-          f"{target}, t.ex. '{PROG} info --db {target}'.")
-    return EXIT_OK
-
-
-def _copy_target_exists(path: Path) -> db.DatabaseError:
-    return db.DatabaseError(f"Filen {path} finns redan; copy skriver bara nya filer och ersätter aldrig en "
-                            "befintlig. Välj ett nytt filnamn eller ta bort filen först.")
 
 
 def _print_copied(counts: Mapping[str, int], what: str) -> None:
@@ -929,20 +726,13 @@ def run_maintain(args: argparse.Namespace) -> int:
     if args.older_than_hours < 0:
         print(f"fel: --older-than-hours ska vara 0 eller mer, inte {args.older_than_hours:g}.", file=sys.stderr)
         return EXIT_USAGE
-    path = _target(args.db)
-    if not lake.is_lake(path):
-        if not path.exists():
-            raise _missing(path)
-        with closing(db.connect(path)) as con:
-            db.schema_version(con)  # refuses a file that is not a follow-up database
-            con.execute("checkpoint")
-        print(f"{path} är en databasfil: DuckDB håller den i ordning själv, så det finns inget att underhålla "
+    target = _target(args.db)
+    report = target.maintain(timedelta(hours=args.older_than_hours))
+    if report is None:
+        print(f"{target.describe()} är en databasfil: DuckDB håller den i ordning själv, så det finns inget att underhålla "
               "(CHECKPOINT är körd). Underhållet gäller den delade databasen.")
         return EXIT_OK
-    age = timedelta(hours=args.older_than_hours)
-    with closing(db.connect(path)) as con:
-        report = maintenance.maintain(con, older_than=age)
-    _print_maintenance(report, _where(path))
+    _print_maintenance(report, target.describe())
     return EXIT_OK
 
 

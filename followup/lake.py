@@ -10,7 +10,10 @@ so every write here (see write_transaction):
 1. takes a PostgreSQL advisory lock, so writers go one at a time across every replica (readers never wait);
 2. creates TEMP sequences that continue each id column (the lake's `default nextval('x')` binds to them);
 3. runs the schema's checks (followup.lake_schema, derived from data/schema.sql) on the tables it wrote;
-4. commits; a DuckLake "Transaction conflict" (a writer outside the app) becomes DatabaseConflictError.
+4. commits; a DuckLake "Transaction conflict" (a writer outside the app) becomes LakeConflict.
+
+Its errors derive from followup.errors' DatabaseError kinds (LakeBusy is a DatabaseBusyError, LakeConflict a
+DatabaseConflictError), so no caller maps them.
 """
 
 from __future__ import annotations
@@ -27,8 +30,11 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
+import psycopg
 
-from followup import config
+from followup import config, lake_schema
+from followup.duckfile import require_open
+from followup.errors import DatabaseBusyError, DatabaseConflictError, DatabaseError
 
 PREFIX = config.LAKE_PREFIX
 CATALOGUE_PREFIX = "ducklake:postgres:"
@@ -41,8 +47,8 @@ LOCK_KEY = 0x666F6C6C6F777570  # "followup": the advisory lock every writer of a
 _SECRET = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
 
 
-class LakeError(Exception):
-    """Base of the lake's errors; followup.db re-raises them as its own DatabaseError kinds."""
+class LakeError(DatabaseError):
+    """Base of the lake's errors: a DatabaseError whose message names the shared database."""
 
 
 def is_lake(target: object) -> bool:
@@ -217,7 +223,7 @@ def write_wait() -> float:
         return DEFAULT_WAIT
 
 
-class LakeBusy(LakeError):
+class LakeBusy(LakeError, DatabaseBusyError):
     """Another replica held the write lock for longer than the wait."""
 
 
@@ -227,8 +233,6 @@ def write_lock(url: str, wait: float | None = None) -> Iterator[None]:
 
     The lock belongs to this PostgreSQL session: a writer that dies (even by SIGKILL) loses it at once.
     """
-    import psycopg  # only the shared backend needs it
-
     wait = write_wait() if wait is None else wait
     name = f"followup {socket.gethostname()} pid {os.getpid()}"[:63]
     try:
@@ -266,7 +270,7 @@ def _busy_message(session: object, wait: float) -> str:
     )
 
 
-class LakeConflict(LakeError):
+class LakeConflict(LakeError, DatabaseConflictError):
     """DuckLake refused a commit because another transaction changed the same table."""
 
 
@@ -288,8 +292,6 @@ def write_transaction(con: duckdb.DuckDBPyConnection, url: str, *, commit: bool 
 
     With COMMIT false (a preview) nothing is kept, so no lock is taken; the temp sequences still let it insert.
     """
-    from followup import lake_schema  # derived from schema.sql once per process
-
     with write_lock(url) if commit else _nothing():
         cursor = con.cursor()
         _WRITES[id(cursor)] = set()
@@ -322,21 +324,6 @@ def write_transaction(con: duckdb.DuckDBPyConnection, url: str, *, commit: bool 
         finally:
             _WRITES.pop(id(cursor), None)
             cursor.close()
-
-
-ABORTED = (
-    "Ändringen sparades inte: ett fel mitt i den avbröt transaktionen, och inget av den har skrivits. "
-    "Försök igen; händer det igen, rapportera felet."
-)
-
-
-def require_open(cursor: duckdb.DuckDBPyConnection) -> None:
-    """Raise (duckdb.TransactionException, Swedish) when the transaction was aborted by an error the block
-    caught: DuckDB's COMMIT would then roll back without a word."""
-    try:
-        cursor.execute("select 1")
-    except duckdb.TransactionException as exc:
-        raise duckdb.TransactionException(ABORTED) from exc
 
 
 @contextmanager

@@ -26,6 +26,8 @@ from functools import cache
 
 import duckdb
 
+from followup.schema import ensure_schema
+
 EXAMPLES = 3
 """How many violating rows (or duplicated keys) a check returns and a message shows."""
 _SIMPLE_NAME = re.compile(r"[a-z_][a-z0-9_]*")
@@ -282,11 +284,9 @@ def _create_table(name: str, cols: Sequence[Column], reserved: frozenset[str]) -
 @cache
 def _schema() -> _Schema:
     """Apply schema.sql to an in-memory database and read the lake DDL's and the checks' parts from its catalogue."""
-    from followup import db  # db imports the package's config and migrations; only the derivation needs it
-
     con = duckdb.connect()
     try:
-        db.ensure_schema(con)
+        ensure_schema(con)
         reserved = frozenset(
             row[0] for row in con.execute(
                 "select keyword_name from duckdb_keywords() where keyword_category <> 'unreserved'"

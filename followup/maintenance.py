@@ -23,7 +23,8 @@ from datetime import UTC, datetime, timedelta
 
 import duckdb
 
-from followup import db, lake, queries
+from followup import lake, queries
+from followup.errors import DatabaseError
 
 DEFAULT_AGE = timedelta(hours=24)
 """Files younger than this are never deleted."""
@@ -79,14 +80,14 @@ def maintain(
     if older_than < timedelta(0):
         raise ValueError(f"older_than must not be negative, got {older_than}")
     try:
-        with db.lake_errors(), lake.write_lock(url, wait):
+        with lake.write_lock(url, wait):
             (catalogue,) = con.execute("select current_database()").fetchone()
             cutoff = datetime.now(UTC) - older_than
             orphaned = _delete(con, "lake_delete_orphaned_files", catalogue, cutoff)
             merged = _merge(con, catalogue)
             removed = _delete(con, "lake_cleanup_old_files", catalogue, cutoff)
     except duckdb.Error as exc:
-        raise db.DatabaseError(
+        raise DatabaseError(
             f"Underhållet av den delade databasen {lake.describe(url)} avbröts: {lake.redact(str(exc))}. Det som "
             "hann göras är klart och resten är orört; försök igen senare."
         ) from exc

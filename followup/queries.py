@@ -27,7 +27,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from followup import config, lake
+from followup import config, errors, lake
 
 _HEADER_NAME = re.compile(r"^--\s*(?P<name>[a-z0-9_]+)\s*:\s*(?P<text>.+)$")
 _HEADER_PARAM = re.compile(r"^--\s*\$(?P<name>[a-z_][a-z0-9_]*)\s*:\s*(?P<text>.+)$")
@@ -43,7 +43,7 @@ _SQL_TOKEN = re.compile(
 )
 
 
-class QueryError(Exception):
+class QueryError(errors.BadInput):
     """A named query is missing, badly documented, or called with the wrong parameters."""
 
 

@@ -19,12 +19,12 @@ from typing import Any
 
 import duckdb
 
-from followup import access, fmt, queries
+from followup import access, errors, fmt, queries
 from followup.model import GoalScope, Grain
 from followup.periods import Period
 
 
-class WriteRefused(ValueError):
+class WriteRefused(errors.BadInput, ValueError):
     """A write that was not made; the message says why and what to do, in Swedish."""
 
 

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import duckdb
 
-from followup import config, db, lake, lake_schema, migrations
-from followup.db import DatabaseError, SchemaVersionError
+from followup import config, duckfile, lake, lake_schema, migrations
+from followup.errors import DatabaseBusyError, DatabaseError, SchemaVersionError
 
 PROG = "python -m followup"
 _SEQUENCE = re.compile(r"^(create sequence (\w+) start )1;", re.MULTILINE)
@@ -71,11 +71,11 @@ def copy_out_of_lake(con: duckdb.DuckDBPyConnection, source: str, target: str) -
 def fill_if_empty(url: str, build: Callable[[Path], object]) -> bool:
     """Fill the empty lake at URL with the database BUILD writes to a temporary file (e.g. demo.build), under the
     lake's write lock so that one replica fills it; False (nothing done) when the lake already holds tables."""
-    with closing(db.connect(url)) as con:
+    with closing(lake.connect(url)) as con:
         name = con.execute("select current_database()").fetchone()[0]
         if _tables(con, name):
             return False
-        with db.lake_errors(), lake.write_lock(url):
+        with lake.write_lock(url):
             if _tables(con, name):  # another replica filled it while this one waited
                 return False
             with tempfile.TemporaryDirectory(prefix="followup-fill-") as folder:
@@ -91,10 +91,10 @@ def fill_if_empty(url: str, build: Callable[[Path], object]) -> bool:
 
 def file_into_lake(source: Path, url: str, *, wait: float | None = None) -> dict[str, int]:
     """Copy the database file SOURCE into the empty lake at URL under the lake's write lock (waiting up to WAIT
-    seconds, default the lake's); return the rows per table. A lake not created yet is created by db.connect
+    seconds, default the lake's); return the rows per table. A lake not created yet is created by lake.connect
     from $FOLLOWUP_LAKE_DATA."""
-    db.connect(source, read_only=True).close()  # a missing, busy or foreign file gets db's Swedish message
-    with closing(db.connect(url)) as con:
+    duckfile.connect(source, read_only=True).close()  # a missing, busy or foreign file gets its Swedish message
+    with closing(lake.connect(url)) as con:
         (name,) = con.execute("select current_database()").fetchone()
         if _tables(con, name):  # said here with the lake's name; copy_into_lake checks again under the lock
             raise DatabaseError(
@@ -102,7 +102,7 @@ def file_into_lake(source: Path, url: str, *, wait: float | None = None) -> dict
                 "hamnar bara i en tom delad databas: ange en ny, tom PostgreSQL-databas som mål, eller kopiera ut "
                 f"den här till en fil först ('{PROG} copy FOLLOWUP_DB FIL')."
             )
-        with db.lake_errors(), lake.write_lock(url, wait):
+        with lake.write_lock(url, wait):
             _attach(con, source, "copy_source", read_only=True)
             try:
                 return copy_into_lake(con, "copy_source", name)
@@ -116,9 +116,9 @@ def lake_into_file(url: str, target: Path, *, wait: float | None = None) -> dict
     Under the lake's write lock: copy_out_of_lake reads the highest ids before its transaction, and a write in
     between would leave the file's sequences behind its ids. Readers of the lake never wait.
     """
-    with closing(db.connect(url)) as con:
+    with closing(lake.connect(url)) as con:
         (name,) = con.execute("select current_database()").fetchone()
-        with db.lake_errors(), lake.write_lock(url, wait):
+        with lake.write_lock(url, wait):
             _attach(con, target, "copy_target", read_only=False)
             try:
                 return copy_out_of_lake(con, name, "copy_target")
@@ -132,7 +132,7 @@ def _attach(con: duckdb.DuckDBPyConnection, path: Path, alias: str, *, read_only
         con.execute(f"attach {_literal(str(path))} as {_quote_db(alias)}{' (read_only)' if read_only else ''}")
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
-            raise db.DatabaseBusyError(db.busy_message(path, str(exc))) from exc
+            raise DatabaseBusyError(duckfile.busy_message(path, str(exc))) from exc
         raise DatabaseError(f"Databasfilen {path} kunde inte öppnas: {exc}") from exc
 
 

@@ -293,15 +293,20 @@ def dashboard_url(demo_db_path: Path, tmp_path_factory: pytest.TempPathFactory) 
 
 @pytest.fixture
 def fresh_caches() -> Iterator[None]:
-    """Streamlit's caches emptied before and after a test (closing the connections it opened); AppTest modules
-    use it for every test with `pytestmark = pytest.mark.usefixtures("fresh_caches")`."""
+    """Streamlit's caches emptied and the app's connections closed before and after a test (the Store owns
+    the connection, so a cache clear alone leaves it open); AppTest modules use it for every test with
+    `pytestmark = pytest.mark.usefixtures("fresh_caches")`."""
     import streamlit as st
+
+    from followup import store
 
     st.cache_data.clear()
     st.cache_resource.clear()
+    store.close_all()
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+    store.close_all()
 
 
 # --- page tests on both backends (tests/backends.py) -------------------------------------------------------------

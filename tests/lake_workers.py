@@ -100,7 +100,7 @@ def run_load(url: str, file: str, *, replace: bool, barrier: str | None, pause: 
                             progress=lambda fraction, text: report("progress", fraction=fraction, text=text))
     except Exception as exc:  # the test reads the kind and the message
         report("error", kind=type(exc).__name__, message=str(exc), is_database_error=isinstance(exc, db.DatabaseError),
-               **times)
+               is_conflict=isinstance(exc, db.DatabaseConflictError), **times)
         raise SystemExit(3) from None
     times["done"] = time.time()
     report("result", load_id=result.load_id, added=result.plan.rows_added, changed=result.plan.rows_changed, **times)

@@ -187,7 +187,8 @@ def test_a_ducklake_conflict_with_a_writer_outside_the_lock_fails_the_load_and_k
         release(app_commit)
         failed = app.expect("error")
     print(f"\nthe load's error ({failed['kind']}): {failed['message']}")
-    assert failed["kind"] == "DatabaseConflictError" and failed["is_database_error"]
+    # the lake's own kind (LakeConflict) is a DatabaseConflictError: callers catch that, or errors.Conflict
+    assert failed["kind"] == "LakeConflict" and failed["is_conflict"] and failed["is_database_error"]
     assert failed["message"].startswith(
         "Någon annan ändrade samma tabell i den delade databasen medan den här ändringen sparades, så den sparades "
         "inte; inget av den har skrivits och den andras ändring är orörd. Försök igen. (DuckLake: ")

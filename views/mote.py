@@ -12,7 +12,7 @@ st.set_page_config(initial_sidebar_state="collapsed")  # the slide alone on the 
 district = components.selected_district()
 if state.query("goal_overview", district=district or "").empty:
     st.title("Mötesläge")
-    components.empty_database_notice(state.database_path())
+    components.empty_database_notice()
     st.stop()
 if not district:
     st.title("Mötesläge")

@@ -11,7 +11,7 @@ overview = state.query("goal_overview", district=district)
 
 if overview.empty:
     st.title("Prioriterat område")
-    components.empty_database_notice(state.database_path())
+    components.empty_database_notice()
     st.stop()
 
 options = omrade.area_options(overview)

@@ -10,7 +10,7 @@ overview = state.query("goal_overview", district=district)
 
 if overview.empty:
     st.title("Översikt")
-    components.empty_database_notice(state.database_path())
+    components.empty_database_notice()
     st.stop()
 
 name = components.district_name(district) if district else ""

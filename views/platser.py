@@ -8,7 +8,7 @@ from webapp import components, platser, scope, state
 district = components.selected_district()
 if not district:
     st.title("Platser")
-    components.empty_database_notice(state.database_path())
+    components.empty_database_notice()
     st.stop()
 
 name = components.district_name(district)

@@ -9,7 +9,7 @@ name = components.district_name(district) if district else ""
 st.title("Styrgruppen" + (f" – {components.plain(name)}" if name else ""))
 overview = state.query("goal_overview", district=district)
 if overview.empty:
-    components.empty_database_notice(state.database_path())
+    components.empty_database_notice()
     st.stop()
 
 handlingsplan.show_notice()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import streamlit as st
 
-from followup import db, status
+from followup import errors, status
 from webapp import state
 
 DISTRICT_KEY = "omrade"
@@ -58,9 +60,10 @@ def demo_notice() -> None:
     st.warning(DEMO_NOTICE, icon=":material/science:")
 
 
-def empty_database_notice(path: Path | str) -> None:
+def empty_database_notice() -> None:
     """Explain how to fill a database that has the schema but no priority areas or goals."""
-    if isinstance(path, str):  # the shared backend: loads go through the Data page or `load`
+    target = state.current_store()
+    if target.shared:  # loads go through the Data page or `load`; only the operator can copy a database in
         st.info(
             "**Databasen är tom.** Den delade databasen har tabellerna men inga prioriterade områden eller mål "
             "att visa. Be den som driftar tjänsten att kopiera in en databas med `python -m followup copy`.",
@@ -70,18 +73,53 @@ def empty_database_notice(path: Path | str) -> None:
     st.info(
         "**Databasen är tom.** Den har tabellerna men inga prioriterade områden eller mål att visa.\n\n"
         "Fyll den med exempeldata: stoppa dashboarden (Ctrl+C; bara en process åt gången kan skriva till "
-        f"filen), kör `python -m followup demo --db {path}` och starta dashboarden igen. "
+        f"filen), kör `python -m followup demo --db {target.describe()}` och starta dashboarden igen. "
         "Du kan också ta bort filen, så bygger dashboarden exempeldatabasen själv när den startar.",
         icon=":material/database:",
     )
 
 
-def database_error(error: db.DatabaseError) -> None:
+def database_error(error: errors.Refused) -> None:
     """Show a database problem in Swedish with a retry button, and stop the page (no traceback)."""
     st.error(plain(str(error)), icon=":material/error:")
     # A click reruns the script; the failed connection was not cached, so it is tried again.
     st.button("Försök igen", type="primary", icon=":material/refresh:")
     st.stop()
+
+
+@dataclass
+class Refusal:
+    """What refusals() caught: falsy until a refusal happened."""
+
+    error: errors.Refused | None = None
+
+    def __bool__(self) -> bool:
+        return self.error is not None
+
+    @property
+    def message(self) -> str:
+        """The refusal's Swedish message ('' when none)."""
+        return "" if self.error is None else str(self.error)
+
+
+@contextmanager
+def refusals(*, show: bool = True, icon: str = ":material/block:", escape: bool = True) -> Iterator[Refusal]:
+    """Where a user acts: catch any followup.errors.Refused, show its message there (unless SHOW is false:
+    the caller keeps it for the next run) and let the page go on; test the yielded Refusal afterwards.
+
+        with components.refusals() as refused:
+            state.on_cursor(actionplan.save, ...)
+        if refused:
+            return
+    """
+    caught = Refusal()
+    try:
+        yield caught
+    except errors.Refused as error:
+        caught.error = error
+        if show:
+            # ESCAPE false only for the program's own text (a missing browser, a template's problem)
+            st.error(plain(str(error)) if escape else str(error), icon=icon)
 
 
 STATUS_HELP_PAGE = "views/status_help.py"

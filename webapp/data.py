@@ -38,10 +38,8 @@ from followup.imports import aliases, load, template
 from followup.imports.base import MAX_PROBLEMS, Batch, Catalogue, LoadRefused, Problem, checksum, file_label
 from followup.model import LoadKind, Unit
 from followup.periods import Period
-from followup.access import AccessDenied
-from followup.steering import WriteRefused
 from webapp import auth, state
-from webapp.components import plain, selected_district
+from webapp.components import plain, refusals, selected_district
 
 T = TypeVar("T")
 
@@ -314,7 +312,7 @@ def loaded_message(result: load.LoadResult) -> Message:
 
 def _version() -> str:
     """The data version of the database in use."""
-    return state.data_version(str(state.database_path()))
+    return state.data_version()
 
 
 def show_message() -> None:
@@ -442,17 +440,17 @@ def show_preview(prepared: Prepared) -> None:
 def run_load(prepared: Prepared, *, replace: bool) -> None:
     """Write the batch with a progress bar; on success remember the message, empty the uploader, rerun."""
     bar = st.progress(0.0, text="Läser in …")
-    try:
-        result = state.on_cursor(load.apply, prepared.batch, user=state.current_user(), replace=replace,
-                             progress=lambda fraction, text: bar.progress(fraction, text=text))
-    except LoadRefused as refused:
+    with refusals() as refused:  # e.g. the file holds districts the user may not write: nothing was written
+        try:
+            result = state.on_cursor(load.apply, prepared.batch, user=state.current_user(), replace=replace,
+                                     progress=lambda fraction, text: bar.progress(fraction, text=text))
+        except LoadRefused as problems:  # listed row by row, not as one message
+            bar.empty()
+            show_problems(prepared.file_name, problems.problems)
+            st.session_state.pop(KEY_PREPARED, None)  # plan again on the next run
+            return
+    if refused:
         bar.empty()
-        show_problems(prepared.file_name, refused.problems)
-        st.session_state.pop(KEY_PREPARED, None)  # plan again on the next run
-        return
-    except AccessDenied as denied:  # the file holds districts the user may not write: nothing was written
-        bar.empty()
-        st.error(plain(str(denied)), icon=":material/block:")
         return
     st.session_state[KEY_MESSAGE] = loaded_message(result)
     st.session_state.pop(KEY_PREPARED, None)
@@ -475,10 +473,9 @@ def load_section() -> None:
     if not prepared.ok:
         show_problems(prepared.file_name, prepared.problems)
         return
-    try:  # an editor learns before the preview that the file holds another district's rows (apply checks again)
-        load.require_access(state.current_user(), prepared.batch)
-    except AccessDenied as denied:
-        st.error(plain(str(denied)), icon=":material/block:")
+    with refusals() as refused:  # an editor learns before the preview that the file holds another district's
+        load.require_access(state.current_user(), prepared.batch)  # rows (apply checks again)
+    if refused:
         return
     show_preview(prepared)
 
@@ -525,12 +522,10 @@ def confirm_undo(load_id: int, file_name: str) -> None:
         st.rerun()
     if yes:
         st.session_state.pop(KEY_UNDO, None)
-        try:
+        with refusals(show=False) as refused:  # shown after the rerun, like the success
             text = state.on_cursor(load.undo, load_id, user=state.current_user())
-        except (load.UndoRefused, AccessDenied) as refused:
-            st.session_state[KEY_MESSAGE] = Message("warning", plain(str(refused)))
-        else:
-            st.session_state[KEY_MESSAGE] = Message("success", plain(text))
+        st.session_state[KEY_MESSAGE] = (Message("warning", plain(refused.message)) if refused
+                                         else Message("success", plain(text)))
         st.rerun()
 
 
@@ -600,13 +595,13 @@ def _district_names() -> dict[str, str]:
 def _add_alias() -> None:
     """Button callback: add the name in the form; a refusal is kept to show under the form."""
     district = st.session_state.get(KEY_ALIAS_DISTRICT)
-    try:
+    with refusals(show=False) as refused:  # kept to show under the form
         stored = state.on_cursor(
             aliases.add_alias, user=state.current_user(), alias=st.session_state.get(KEY_ALIAS_NAME, ""),
             district=district or "", place=st.session_state.get(f"{KEY_ALIAS_PLACE}_{district}"),
         )
-    except (WriteRefused, AccessDenied) as refused:
-        st.session_state[KEY_ALIAS_REFUSED] = str(refused)
+    if refused:
+        st.session_state[KEY_ALIAS_REFUSED] = refused.message
         return
     st.session_state[KEY_MESSAGE] = Message("success", alias_added_text(stored))
     st.session_state[KEY_ALIAS_NAME] = ""
@@ -616,10 +611,10 @@ def _add_alias() -> None:
 def _remove_alias(alias: str) -> None:
     """Button callback: remove the confirmed name."""
     st.session_state.pop(KEY_ALIAS_PENDING, None)
-    try:
+    with refusals(show=False) as refused:
         stored = state.on_cursor(aliases.remove_alias, user=state.current_user(), alias=alias)
-    except (WriteRefused, AccessDenied) as refused:
-        st.session_state[KEY_MESSAGE] = Message("warning", plain(str(refused)))
+    if refused:
+        st.session_state[KEY_MESSAGE] = Message("warning", plain(refused.message))
         return
     st.session_state[KEY_MESSAGE] = Message("success", alias_removed_text(stored))
 

@@ -23,6 +23,7 @@ import streamlit as st
 
 from followup.export import images, tables
 from followup.pack import ChartData, Pack
+from webapp.components import refusals
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -95,10 +96,9 @@ def _image_downloads(name: str, figure: go.Figure, base: str) -> None:
         if not _clicked("Skapa bilder (PNG och SVG)", key=f"{base}-skapa", icon=":material/image:"):
             return
         with st.spinner("Ritar bilderna … (den första bilden efter en omstart tar några sekunder)"):
-            try:
+            with refusals(icon=":material/error:", escape=False) as refused:
                 made = {fmt: images.render_images([(name, figure)], fmt)[name] for fmt in images.ImageFormat}
-            except images.ImageExportError as error:
-                st.error(str(error), icon=":material/error:")
+            if refused:
                 return
         _keep(base, _figure_fingerprint(figure), made)
     left, right = st.columns(2)
@@ -180,13 +180,11 @@ def _deck_download(pack: Pack, base: str, fingerprint: str) -> None:
         from followup.export import deck
 
         update, done = _progress_bar("Bygger presentationen …")
-        try:
+        with refusals(icon=":material/error:", escape=False) as refused:
             made = deck.build_deck(pack, template=template_bytes, progress=update)
-        except deck.DeckRefused as refused:
-            done()
-            st.error(str(refused), icon=":material/error:")
-            return
         done()
+        if refused:
+            return
         _keep(f"{base}-pptx", fingerprint, made)
     st.download_button("Ladda ner PowerPoint", made, file_name=f"{pack_name(pack)}.pptx", mime=PPTX_MIME,
                        key=f"{base}-pptx", icon=":material/download:", on_click="ignore", type="primary",
@@ -200,13 +198,11 @@ def _zip_download(pack: Pack, base: str, fingerprint: str) -> None:
         if not _clicked("Skapa bilder (PNG)", key=f"{base}-skapa-png", icon=":material/image:"):
             return
         update, done = _progress_bar("Ritar diagrammen …")
-        try:
+        with refusals(icon=":material/error:", escape=False) as refused:
             rendered = images.render_images(images.pack_figures(pack), images.ImageFormat.PNG, progress=update)
-        except images.ImageExportError as error:
-            done()
-            st.error(str(error), icon=":material/error:")
-            return
         done()
+        if refused:
+            return
         made = images_zip(rendered, images.ImageFormat.PNG)
         _keep(f"{base}-png", fingerprint, made)
     st.download_button("Ladda ner bilderna (zip)", made, file_name=f"{pack_name(pack)}-diagram.zip",

@@ -17,8 +17,6 @@ import streamlit as st
 from followup import actionplan
 from followup.charts.series import ACTIVITY_WORDS
 from followup.model import ActivityStatus, PreventionLevel, PreventionType
-from followup.access import AccessDenied
-from followup.steering import WriteRefused
 from webapp import components, scope, state
 
 GOAL_KEY = "mal"
@@ -115,10 +113,9 @@ def show_notice() -> None:
 
 def attempt(action: Callable[..., Any], *args: Any, done: str, **kwargs: Any) -> None:
     """Run a core write through state.on_cursor; on success note DONE and rerun, on refusal show why."""
-    try:
+    with components.refusals() as refused:
         state.on_cursor(action, *args, **kwargs)
-    except (WriteRefused, AccessDenied) as refusal:
-        st.error(components.plain(str(refusal)), icon=":material/block:")
+    if refused:
         return
     st.session_state[NOTICE_KEY] = done
     st.rerun()

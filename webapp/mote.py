@@ -243,21 +243,18 @@ def _cached_slide(path: str, version: str, district: str, period_code: str, numb
 
 def meeting_agenda(district: str, period: Period) -> Agenda:
     """The meeting's steps (titles for the navigation), cached until new data is loaded."""
-    path = str(state.database_path())
-    return _cached_agenda(path, state.data_version(path), district, period.code)
+    return _cached_agenda(*state.cache_key(district, period.code))
 
 
 def meeting_slide(district: str, period: Period, number: int) -> Slide:
     """Slide `number` of the meeting, built when first shown and cached until new data is loaded."""
-    path = str(state.database_path())
-    return _cached_slide(path, state.data_version(path), district, period.code, number)
+    return _cached_slide(*state.cache_key(district, period.code, number))
 
 
 def meeting_pack(district: str, period: Period) -> Pack:
     """The whole meeting for the exports: pack.build_pack's slides, each from the slide cache (the slides already
     shown are not built again, and the others are then ready when stepped to)."""
-    path = str(state.database_path())
-    version = state.data_version(path)
+    path, version = state.cache_key()
     agenda = _cached_agenda(path, version, district, period.code)
     slides = tuple(_cached_slide(path, version, district, period.code, number)
                    for number in range(1, len(agenda.items) + 1))
@@ -267,8 +264,7 @@ def meeting_pack(district: str, period: Period) -> Pack:
 
 def figure_key(district: str, period: Period) -> tuple[str, ...]:
     """What a slide's figures depend on besides the chart and its height."""
-    path = str(state.database_path())
-    return (path, state.data_version(path), "mote", district, period.code)
+    return state.cache_key("mote", district, period.code)
 
 
 def chart_figure(chart: ChartData, *, demo: bool, width: int = CONTENT_WIDTH) -> go.Figure:
@@ -542,8 +538,7 @@ def _cached_year_end(path: str, version: str, district: str, year: int) -> Pack:
 
 def year_end_pack(district: str, year: int) -> Pack:
     """The year's compilation for a district, cached until new data is loaded."""
-    path = str(state.database_path())
-    return _cached_year_end(path, state.data_version(path), district, year)
+    return _cached_year_end(*state.cache_key(district, year))
 
 
 def empty_agenda_notice() -> None:

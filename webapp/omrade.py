@@ -139,8 +139,7 @@ def chart_key(goal: str, indicator: str) -> str:
 
 def data_key(district: str) -> tuple[str, ...]:
     """What the page's charts depend on besides goal, indicator and period: database, data version, district."""
-    path = str(state.database_path())
-    return (path, state.data_version(path), district)
+    return state.cache_key(district)
 
 
 @st.cache_data(max_entries=100, show_spinner=False)

@@ -222,8 +222,7 @@ def _cached_rows(path: str, version: str, district: str, name: str) -> list[Area
 
 def district_rows(district: str, name: str) -> list[AreaRow]:
     """The priority areas and goal tiles of a district (code '' for none), cached until new data is loaded."""
-    path = str(state.database_path())
-    return _cached_rows(path, state.data_version(path), district, name)
+    return _cached_rows(*state.cache_key(district, name))
 
 
 def change_line(assessment: Assessment) -> str:
@@ -274,8 +273,7 @@ def _cached_spark(path: str, version: str, district: str, goal: str, _headline: 
 def _spark(tile: GoalTile, district: str) -> None:
     """Draw a tile's sparkline."""
     assert tile.headline is not None
-    path = str(state.database_path())
-    fig = _cached_spark(path, state.data_version(path), district, tile.code, tile.headline)
+    fig = _cached_spark(*state.cache_key(district, tile.code, tile.headline))
     st.plotly_chart(fig, theme=None, width="stretch", height=SPARK_HEIGHT,
                     config={"displayModeBar": False, "staticPlot": True})
 

@@ -245,8 +245,7 @@ class Scope:
 def cached_figure(scope_: Scope, parts: tuple[Any, ...], build: Callable[[], Any]) -> Any:
     """A figure of the scope built once per database, data version, district, period and PARTS (what else it
     shows), shared by reruns and sessions: a rerun of the same view draws without building it again."""
-    path = str(state.database_path())
-    key = (path, state.data_version(path), "platser", scope_.district, scope_.first.code, scope_.last.code, *parts)
+    key = state.cache_key("platser", scope_.district, scope_.first.code, scope_.last.code, *parts)
     return omrade.cached_figure(key, build)
 
 

@@ -1,64 +1,53 @@
-"""One cached database connection per file and cached named-query results, keyed on a data version."""
+"""The app's database (one followup.store.Store per process), cached named-query results keyed on a data
+version (cache_key), and the cursors pages read and write on."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
-from followup import config, db, lake, queries, series
+from followup import errors, queries, schema, series, store
 from followup.access import Principal
 from followup.status import Assessment
 
 T = TypeVar("T")
 
 
-def database_path() -> Path | str:
-    """The database in use: $FOLLOWUP_DB or data/followup.duckdb as an absolute path, or the shared backend's
-    'ducklake:postgres:…' URL."""
-    target = config.db_path()
-    return target if isinstance(target, str) else target.resolve()
+def current_store(path: str | Path | None = None) -> store.Store:
+    """The Store of PATH (default: the database in use, $FOLLOWUP_DB or data/followup.duckdb); one per
+    database and process."""
+    return store.open(path)
 
 
-def _close(con: duckdb.DuckDBPyConnection) -> None:
-    """Close a connection when Streamlit drops it from the cache (st.cache_resource.clear())."""
-    con.close()
+def database_path() -> str:
+    """The database in use as its Store's key: the file's absolute path, or the shared backend's URL."""
+    return current_store().key
 
 
-@st.cache_resource(show_spinner=False, on_release=_close)
-def connection(path: str) -> duckdb.DuckDBPyConnection:
-    """The app's one connection to PATH, building the demo database first when the file is missing (or the
-    shared backend is empty).
+def _build_demo(path: Path) -> None:
+    """Write the demo database to PATH (first start of a dashboard on a missing file or an empty lake)."""
+    from followup import demo  # numpy and the generator load only on a first start, not on every start
 
-    Streamlit computes a cached resource once per key under a lock, so two sessions starting together
-    do not both build; a failure (busy file, bad file) is not cached, so the next run tries again.
+    demo.build(path)
+
+
+def connection(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
+    """The app's one connection to PATH (default: the database in use), building the demo database first when
+    the file is missing (or the shared backend is empty).
+
+    The Store owns it, not st.cache_resource: Streamlit lets any client, signed in or not, send clear_cache,
+    which releases every cached resource, and a connection closed on release failed other users' runs and
+    aborted their loads. The Store never closes it on a cache clear and reopens it if anything did; one demo
+    build per process (under the Store's lock); a failure is not kept, so the next run tries again.
     """
-    if lake.is_lake(path):
-        try:
-            return db.open_database(path)
-        except db.EmptyLakeError:
-            from followup import demo, transfer  # only needed when the shared backend is still empty
-
-            transfer.fill_if_empty(path, demo.build)  # under the lake's write lock: one replica builds
-            return db.open_database(path)
-    file = Path(path)
-    if not file.exists():
-        from followup import demo  # the demo generator is only needed on first start
-
-        try:
-            demo.build(file)
-        except OSError as exc:
-            raise db.DatabaseError(
-                f"Exempeldatabasen kunde inte skapas som {file} ({exc.strerror or exc}). Peka ut en fil i en "
-                "mapp som går att skriva till med miljövariabeln FOLLOWUP_DB och starta om dashboarden."
-            ) from exc
-    return db.open_database(file)
+    return current_store(path).connection(build=_build_demo)
 
 
 RUN_VERSION_KEY = "_followup_data_version"
@@ -70,28 +59,34 @@ def start_run() -> None:
     st.session_state.pop(RUN_VERSION_KEY, None)
 
 
-def data_version(path: str) -> str:
-    """A fingerprint of what the file holds; it changes with every load, undo and audited write.
+def data_version(path: str | None = None) -> str:
+    """A fingerprint of what the database holds; it changes with every load, undo and audited write.
 
     Read once per script run (and again after a write in the run), not once per cached call: the
     cached results of a run then all belong to the same version, and a cached rerun costs one query.
     """
+    path = database_path() if path is None else path
     known = st.session_state.get(RUN_VERSION_KEY)
     if known is not None and known[0] == path:
         return known[1]
-    if lake.is_lake(path):  # every commit makes a snapshot: one catalogue lookup instead of two table scans
-        cursor = connection(path).cursor()
-        try:
-            version = f"snapshot-{lake.snapshot_id(cursor)}"
-        finally:
-            cursor.close()
-    else:
-        row = queries.run(connection(path), "data_version").iloc[0]
-        version = f"{row.last_load}-{row.loads}-{row.undone_loads}-{row.last_write}"
+    target = current_store(path)
+    connection(path)
+    with target.reading() as cursor:
+        version = target.data_version(cursor)
     if public_screen():  # every cache keyed on the version keeps a public screen's results apart
         version += PUBLIC_VERSION
     st.session_state[RUN_VERSION_KEY] = (path, version)
     return version
+
+
+def cache_key(*parts: Any) -> tuple[Any, ...]:
+    """The key of anything cached from the database in use: (database, data version, *PARTS).
+
+    Every cached function of the pages takes these first, so a write (a new version) or another database
+    (another key) never answers from another's cache.
+    """
+    path = database_path()
+    return (path, data_version(path), *parts)
 
 
 PRINCIPAL_KEY = "_followup_principal"
@@ -114,11 +109,9 @@ def current_user() -> Principal:
 def read_on_cursor(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a core function that only reads (it takes a connection first) on its own cursor of the app's
     connection; the run's data version stays as read."""
-    cursor = connection(str(database_path())).cursor()
-    try:
+    connection()
+    with current_store().reading() as cursor:
         return action(cursor, *args, **kwargs)
-    finally:
-        cursor.close()
 
 
 def on_cursor(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -129,9 +122,9 @@ def on_cursor(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """
     try:
         return read_on_cursor(action, *args, **kwargs)
-    except (db.DatabaseBusyError, db.DatabaseConflictError, duckdb.TransactionException) as error:
-        # the shared backend: another replica's write held the lock too long, or a commit was refused;
-        # nothing was written, so say so where the user acted and stop this run (no traceback)
+    except (errors.Busy, errors.Conflict, errors.Unavailable, duckdb.TransactionException) as error:
+        # another writer held the lock too long, a commit was refused, the database failed: nothing was
+        # written and nothing on the page can fix it, so say so where the user acted and stop this run
         st.error(str(error), icon=":material/error:")
         st.stop()
     finally:
@@ -147,8 +140,7 @@ def _cached_query(path: str, version: str, name: str, params: tuple[tuple[str, A
 def query(name: str, **params: Any) -> pd.DataFrame:
     """A named query's result for the database in use, cached until new data is loaded; on a public screen
     the queries marked internal (header '-- internal: true') answer with no rows (followup.queries.public_rows)."""
-    path = str(database_path())
-    result = _cached_query(path, data_version(path), name, tuple(sorted(params.items())))
+    result = _cached_query(*cache_key(name, tuple(sorted(params.items()))))
     return queries.public_rows(name, result) if public_screen() else result
 
 
@@ -175,18 +167,15 @@ def cached_run(con: Any, name: str, **params: Any) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=20)
 def _cached_info(path: str, version: str) -> dict[str, str]:
-    """The database_info facts of a file at a data version."""
-    cursor = connection(path).cursor()
-    try:
-        return db.info(cursor)
-    finally:
-        cursor.close()
+    """The database_info facts of a database at a data version."""
+    connection(path)
+    with current_store(path).reading() as cursor:
+        return schema.info(cursor)
 
 
 def database_info() -> dict[str, str]:
     """The database_info facts (e.g. demo = 'true') of the database in use."""
-    path = str(database_path())
-    return _cached_info(path, data_version(path))
+    return _cached_info(*cache_key())
 
 
 def is_demo() -> bool:
@@ -224,5 +213,5 @@ def _cached_scope_status(path: str, version: str, district: str, place: str, sco
 
 def scope_status(district: str, place: str = "", *, scope_name: str) -> ScopeStatus:
     """The cached status of a district (place '') or a place, until new data is loaded."""
-    path = str(database_path())
-    return _cached_scope_status(path, data_version(path), district, place, scope_name)
+    return _cached_scope_status(*cache_key(district, place, scope_name))
+

@@ -69,7 +69,7 @@ from pptx.slide import SlideLayout
 from pptx.text.text import TextFrame, _Run
 from pptx.util import Inches, Pt
 
-from followup import fmt
+from followup import errors, fmt
 from followup.charts import theme
 from followup.fmt import printable
 from followup.model import Unit
@@ -136,7 +136,7 @@ _PPTX_MAIN = "application/vnd.openxmlformats-officedocument.presentationml.prese
 _POTX_MAIN = "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml"
 
 
-class DeckRefused(ValueError):
+class DeckRefused(errors.BadInput, ValueError):
     """A template that cannot be used; the message is Swedish and says what to do."""
 
 

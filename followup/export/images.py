@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from followup import charts
+from followup import charts, errors
 from followup.chartplan import CHART_HEIGHT, build_figure
 from followup.charts.frames import HIDDEN, LAST_YEAR_HIDDEN
 from followup.pack import ChartData, Pack
@@ -46,7 +46,7 @@ class ImageFormat(StrEnum):
     SVG = "svg"
 
 
-class ImageExportError(RuntimeError):
+class ImageExportError(errors.Unavailable, RuntimeError):
     """An image could not be made; the message is Swedish and names the cause and the fix."""
 
 

@@ -20,6 +20,7 @@ from datetime import date
 
 import pandas as pd
 
+from followup import errors
 from followup.model import LoadKind
 
 MIB = 1024 * 1024
@@ -108,7 +109,7 @@ class Problem:
         return f"{', '.join(where)}: {self.message}"
 
 
-class LoadRefused(Exception):
+class LoadRefused(errors.BadInput):
     """The file cannot be loaded; nothing was written. problems lists every reason."""
 
     def __init__(self, problems: list[Problem], plan: object | None = None) -> None:

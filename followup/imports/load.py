@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from followup import access, db, est_summary, queries, steering
+from followup import access, db, errors, est_summary, queries, steering
 from followup.access import Principal
 from followup.imports.base import EVENT_COLUMNS, OBSERVATION_COLUMNS, Batch, LoadRefused, Problem
 from followup.model import CITY_DISTRICT
@@ -40,7 +40,7 @@ def _no_progress(fraction: float, text: str) -> None:
     """The default progress callback: says nothing."""
 
 
-class UndoRefused(Exception):
+class UndoRefused(errors.BadInput):
     """A load cannot be undone (unknown, already undone, or later loads build on it); nothing changed."""
 
 
