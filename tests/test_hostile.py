@@ -343,7 +343,7 @@ def test_the_command_line_refuses_a_file_over_the_limit(reference_db_copy: Path,
 
     file = tmp_path / "stor.csv"
     file.write_bytes(csv_file(*[f"{INDICATOR};Bromma;;2025-11;12;"] * 100))
-    monkeypatch.setattr(imports, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(cli, "COMMAND_LINE_LIMITS", base.ReadLimits(file_bytes=1000, rows=base.COMMAND_LINE_ROWS))
     with closing(db.open_database(reference_db_copy)) as con:
         before = table_checksums(con)
     with monkeypatch.context() as patched:  # refused by its size, before it is read into memory

@@ -204,7 +204,7 @@ def without_controls(text: str) -> str:
     return CONTROL_CHARACTERS.sub("", text)
 
 
-class JsonUnreadable(ValueError):
+class JsonUnreadable(errors.BadInput, ValueError):
     """A JSON file that cannot be read; the message is Swedish and says why."""
 
 
