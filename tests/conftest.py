@@ -37,7 +37,7 @@ PARENTS_SQL = FIXTURES / "parents.sql"
 BROWSER_FIXTURES = frozenset({"browser", "dashboard_url", "image_browser"})
 POSTGRES_FIXTURES = frozenset({"pg_cluster", "pg_lake", "demo_lake", "demo_lake_copy", "demo_lake_clone",
                                "demo_lake_template", "lake_databases"})
-APPTEST_FIXTURES = frozenset({"fresh_caches", "app_db", "app_db_copy"})
+APPTEST_FIXTURES = frozenset({"fresh_caches", "app_db", "app_db_copy", "app_db_file"})
 SHARED_SCOPES = frozenset({"module", "class", "package"})
 
 
@@ -329,6 +329,15 @@ def app_db(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> I
     yield url
     backends.assert_app_on_lake(url)
     assert backends.snapshot(url) == before, "a test on the shared demo lake wrote to it: give it app_db_copy"
+
+
+@pytest.fixture
+def app_db_file(demo_db_copy: Path) -> Path:
+    """The demo for a page test that only reads, on the embedded backend alone: its case on the lake would only
+    re-prove the query cases, which run every named query on both backends with its column types
+    (tests/test_queries.py); pages read nothing but named queries. Each page still opens on the lake
+    (test_app.py's smoke tests), and the tests that write or read in threads run on both (app_db, app_db_copy)."""
+    return demo_db_copy
 
 
 @pytest.fixture(params=backends.BACKENDS)

@@ -77,7 +77,7 @@ def test_refused_activity_shows_why_and_writes_nothing(app_db_copy: Path | str) 
     assert len(at.dataframe[0].value) == before
 
 
-def test_filters_are_in_the_address(app_db: Path | str) -> None:
+def test_filters_are_in_the_address(app_db_file: Path) -> None:
     at = open_page(plats="Hässelby torg", status="Pågår")
     rows = at.dataframe[0].value
     assert len(rows) > 0

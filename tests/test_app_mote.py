@@ -186,7 +186,7 @@ def step_through(at: AppTest, slides: tuple[Slide, ...]) -> None:
 # --- the demo database ----------------------------------------------------------------------------------
 
 
-def test_demo_agenda_steps_through_every_slide_and_back(app_db: Path | str, demo_db_path: Path) -> None:
+def test_demo_agenda_steps_through_every_slide_and_back(app_db_file: Path, demo_db_path: Path) -> None:
     expected = expected_pack(demo_db_path, "hasselby-vallingby", "2025-T2")
     kinds = [s.kind for s in expected.slides]
     # title, overview, five priority areas, the tracked places, the action plan, the commitments

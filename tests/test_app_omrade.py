@@ -74,7 +74,7 @@ def area_indicators(db_path: Path, district: str, area_number: int) -> set[tuple
 # --- Hässelby-Vällingby in the demo data --------------------------------------------------------------
 
 
-def test_area_2_shows_a_chart_per_indicator_with_statuses_and_explanations(app_db: Path | str,
+def test_area_2_shows_a_chart_per_indicator_with_statuses_and_explanations(app_db_file: Path,
                                                                             demo_db_path: Path) -> None:
     expected = area_indicators(demo_db_path, HV, 2)  # the demo file the app's database was copied from
     # 2.1: 2, 2.2: 8 (anmalda-brott-plats has only place values here), 2.3: 3
@@ -111,7 +111,7 @@ def test_area_2_shows_a_chart_per_indicator_with_statuses_and_explanations(app_d
     assert any(link.proto.label == "Hur räknas status?" for link in at.get("page_link"))
 
 
-def test_area_2_charts_carry_target_last_year_limits_band_and_activities(app_db: Path | str) -> None:
+def test_area_2_charts_carry_target_last_year_limits_band_and_activities(app_db_file: Path) -> None:
     at = open_page(prio=AREA_2)
     gatherings = figure_titled(at, "EST: störande samling per månad")
     names = {t.get("name") for t in gatherings["data"]}
@@ -173,7 +173,7 @@ def test_period_in_the_url_limits_the_time_axis(demo_db_copy: Path) -> None:
     assert "Diagrammen visar jan–juni 2025" in page_text(at)
 
 
-def test_small_counts_of_a_sensitive_indicator_stay_hidden(app_db: Path | str) -> None:
+def test_small_counts_of_a_sensitive_indicator_stay_hidden(app_db_file: Path) -> None:
     at = open_page(prio="5. Kriminella miljöer och livsstilar")
     text = page_text(at)
     assert "Ärenden om oro för radikalisering, Hässelby-Vällingby: 1–4 år 2024 mot 8 år 2023" in text

@@ -322,7 +322,7 @@ def test_a_sparkline_is_drawn_only_with_two_values_that_may_be_shown(
 # --- the page in AppTest ----------------------------------------------------------------------------
 
 
-def test_demo_hasselby_vallingby_shows_every_goal_with_its_status(app_db: Path | str) -> None:
+def test_demo_hasselby_vallingby_shows_every_goal_with_its_status(app_db_file: Path) -> None:
     at = run_page()
     assert not at.exception
     assert shown(at.title[0].value) == f"Översikt – {HV}"
@@ -341,7 +341,7 @@ def test_demo_hasselby_vallingby_shows_every_goal_with_its_status(app_db: Path |
         assert tile.status in WORDS
 
 
-def test_demo_key_figures_are_the_counts_in_the_database(app_db: Path | str, demo_db_path: Path) -> None:
+def test_demo_key_figures_are_the_counts_in_the_database(app_db_file: Path, demo_db_path: Path) -> None:
     at = run_page()
     shown_tiles = tiles(at)
     con = duckdb.connect(str(demo_db_path), read_only=True)  # the copy's original
@@ -372,7 +372,7 @@ def test_demo_key_figures_are_the_counts_in_the_database(app_db: Path | str, dem
 
 @pytest.mark.parametrize("district", ["hasselby-vallingby", "bromma"])
 def test_est_key_figures_count_the_last_52_weeks_of_reports(
-    app_db: Path | str, demo_db_path: Path, district: str
+    app_db_file: Path, demo_db_path: Path, district: str
 ) -> None:
     names = {"hasselby-vallingby": HV, "bromma": "Bromma"}
     at = run_page(omrade=names[district])

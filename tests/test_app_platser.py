@@ -87,7 +87,7 @@ def ok(at: AppTest) -> AppTest:
 # --- lägesbild ------------------------------------------------------------------------------------------
 
 
-def test_situation_ranks_the_places_with_status_and_change(app_db: Path | str) -> None:
+def test_situation_ranks_the_places_with_status_and_change(app_db_file: Path) -> None:
     at = ok(open_page())
     assert shown(at.title[0].value) == "Platser – Hässelby-Vällingby"
     assert [t.label for t in at.tabs] == ["Lägesbild", "Plats", "Jämför platser"]
@@ -153,7 +153,7 @@ def test_district_without_places_says_so(demo_db_copy: Path) -> None:
 # --- one place -------------------------------------------------------------------------------------------
 
 
-def test_url_place_restores_the_profile_with_its_series_break(app_db: Path | str) -> None:
+def test_url_place_restores_the_profile_with_its_series_break(app_db_file: Path) -> None:
     at = ok(open_page(plats="Maltesholmstorget", vy="Plats"))
     assert at.sidebar.selectbox(key="plats").value == "maltesholmstorget"
     assert at.tabs[1].label == "Plats"
@@ -222,7 +222,7 @@ def test_next_and_previous_step_through_the_places(demo_db_copy: Path) -> None:
 # --- places side by side -------------------------------------------------------------------------------
 
 
-def test_compare_defaults_to_the_two_busiest_places_on_one_scale(app_db: Path | str) -> None:
+def test_compare_defaults_to_the_two_busiest_places_on_one_scale(app_db_file: Path) -> None:
     at = ok(open_page(vy="Jämför platser"))
     assert at.multiselect(key="platser").value == ["hasselby-torg", "maltesholmstorget"]
     assert at.selectbox(key="indikator").value == "anmalda-brott-plats"

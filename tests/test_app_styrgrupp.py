@@ -36,7 +36,7 @@ def texts(at: AppTest) -> str:
     return "\n".join(e.value for kind in ("markdown", "info", "success", "error", "warning") for e in at.get(kind))
 
 
-def test_opens_on_the_latest_comment(app_db: Path | str) -> None:
+def test_opens_on_the_latest_comment(app_db_file: Path) -> None:
     at = open_page()
     assert at.title[0].value == "Styrgruppen – Hässelby\\-Vällingby"
     assert at.selectbox(key="styrgrupp-subject").value == "pa2-1|"
@@ -79,7 +79,7 @@ def test_comment_on_a_subject_without_one_and_html_as_text(app_db_copy: Path | s
     assert not re.search(r"(?<!\\)<img", texts(at))  # every < of the user's text is escaped
 
 
-def test_demo_commitments_due_and_open_are_on_the_agenda(app_db: Path | str) -> None:
+def test_demo_commitments_due_and_open_are_on_the_agenda(app_db_file: Path) -> None:
     agenda = open_page().dataframe[0].value
     assert "Följ upp om anmälda brott flyttar från Hässelby torg till Maltesholmstorget." in list(agenda["Vad"])
     assert "Ta fram en plan för platsaktivering av Maltesholmstorget." not in list(agenda["Vad"])  # done

@@ -116,7 +116,7 @@ def demo_value(path: Path, indicator: str, district: str, start: date) -> float:
 # --- the page --------------------------------------------------------------------------------------------
 
 
-def test_default_view_shows_the_sidebar_district(app_db: Path | str, demo_db_path: Path) -> None:
+def test_default_view_shows_the_sidebar_district(app_db_file: Path, demo_db_path: Path) -> None:
     at = run_page()
     assert [t.value for t in at.title] == ["Trender"]
     assert at.selectbox(key="indikator").value == "anmalda-brott-omrade"
@@ -293,7 +293,7 @@ def test_no_scope_chosen_asks_for_one(demo_db_copy: Path) -> None:
     ("grain", "options"),
     [("Tertial", {}), ("År", {"glidande": "3 perioder", "fjol": "true"}), ("Tertial", {"invanare": "true"})],
 )
-def test_a_sensitive_indicator_never_shows_1_to_4(app_db: Path | str, grain: str, options: dict[str, str]) -> None:
+def test_a_sensitive_indicator_never_shows_1_to_4(app_db_file: Path, grain: str, options: dict[str, str]) -> None:
     at = run_page({"indikator": SENSITIVE, "omraden": ["Bromma", "Farsta", HV], "fran": "januari 2019",
                    "niva": grain, **options})
     figure = the_figure(at)
