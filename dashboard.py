@@ -33,8 +33,8 @@ pages = [
 page = st.navigation(auth.public_pages(pages) if auth.public_screen() else pages)
 
 state.start_run()
-target = state.current_store()
 try:
+    target = state.current_store()  # a FOLLOWUP_DB that names no usable database is refused here, in Swedish
     # shown after half a second: a new file is built, or the shared backend opened (filled when empty)
     with st.spinner("Öppnar den delade databasen …" if target.shared else
                     "Öppnar databasen …" if target.exists() else "Skapar exempeldatabas …"):

@@ -12,6 +12,8 @@ what kind of refusal it is, so an edge can choose an exit status or an icon with
     ├── NotFound        what was named does not exist (an empty shared database, a missing file)
     └── Unavailable     the database or a tool cannot be used (broken file, PostgreSQL down, no browser)
 
+Beside the tree, Defect is a mistake in the program itself (followup.queries.QueryError): no edge catches it.
+
 Storage errors (kept here so the store's modules and followup.db share them without an import cycle):
 DatabaseError(Unavailable), DatabaseBusyError(DatabaseError, Busy), DatabaseConflictError(DatabaseError, Conflict),
 SchemaVersionError(DatabaseError, BadInput), EmptyLakeError(DatabaseError, NotFound).
@@ -49,6 +51,11 @@ class NotFound(Refused):
 
 class Unavailable(Refused):
     """The database or a tool the action needs cannot be used."""
+
+
+class Defect(Exception):
+    """A mistake in the program itself (a query file without its header, a parameter it does not document): never a
+    Refused, so no edge mistakes it for the user's input; it surfaces as a traceback and gets fixed."""
 
 
 class DatabaseError(Unavailable):

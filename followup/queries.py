@@ -43,7 +43,7 @@ _SQL_TOKEN = re.compile(
 )
 
 
-class QueryError(errors.BadInput):
+class QueryError(errors.Defect):
     """A named query is missing, badly documented, or called with the wrong parameters."""
 
 

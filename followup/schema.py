@@ -111,9 +111,8 @@ def require_current_lake(con: duckdb.DuckDBPyConnection, described: str) -> None
         raise SchemaVersionError(newer_message(found, latest))
     if found < latest:
         raise SchemaVersionError(
-            f"Den delade databasen har schemaversion {found}, programmet version {latest}. Kopiera ut den till en "
-            "fil (python -m followup copy FOLLOWUP_DB FIL), uppgradera filen (python -m followup migrate --db FIL) "
-            "och kopiera in den i en tom delad databas."
+            f"Den delade databasen har schemaversion {found}, programmet version {latest}. Uppgradera den en gång "
+            "med 'python -m followup migrate' (FOLLOWUP_DB pekar på den); under tiden väntar andra skrivningar."
         )
 
 

@@ -339,10 +339,23 @@ class LakeStore(Store):
         return f"snapshot-{lake.snapshot_id(con)}"  # one catalogue lookup instead of two table scans
 
     def migrate(self) -> tuple[int | None, int]:
-        # never migrated in place: open_database says how to move it through a file
-        self.open_database(read_only=True).close()
         latest = migrations.latest_version()
-        return latest, latest
+        with closing(self.connect()) as con:
+            found = schema.schema_version(con)
+            if found is None or found > latest:
+                schema.require_current_lake(con, lake.describe(self.url))  # says why and what to do instead
+            if found < latest:
+                try:
+                    with self.transaction(con) as cursor:  # the write lock, and the schema's checks before COMMIT
+                        transfer.upgrade_lake(cursor, found)
+                except duckdb.Error as exc:
+                    raise DatabaseError(
+                        f"Uppgraderingen av {self.describe()} från schemaversion {found} till {latest} misslyckades "
+                        f"och har ångrats, så den är oförändrad. Orsak: {exc}. Rätta raderna som nämns (eller "
+                        "ångra laddningen de kom med) med den version av programmet som skapade databasen, och "
+                        "uppgradera igen."
+                    ) from exc
+        return found, latest
 
     def facts(self, con: duckdb.DuckDBPyConnection) -> list[str]:
         return [f"Delad databas: {lake.describe(self.url)} (DuckLake, katalogen i PostgreSQL)",

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from followup import config, duckfile, lake, lake_schema, migrations
+from followup import config, duckfile, lake, lake_schema, migrations, schema
 from followup.errors import DatabaseBusyError, DatabaseError, SchemaVersionError
 
 PROG = "python -m followup"
@@ -49,6 +49,49 @@ def copy_into_lake(con: duckdb.DuckDBPyConnection, source: str, target: str) -> 
             )
         _require_counts(cursor, source, counts)
     return counts
+
+
+def upgrade_lake(cursor: duckdb.DuckDBPyConnection, found: int) -> list[str]:
+    """Bring the lake (CURSOR's default database, inside its write transaction) from schema version FOUND to the
+    program's in place, and return the tables it added.
+
+    The lake holds no keys or checks (lake_schema checks the rules before each commit), so an upgrade that only
+    adds tables, such as version 4's vocabulary tables, is: create them from the lake DDL, give them the rows a
+    new database's schema.sql inserts, record the versions. An upgrade that changes a table the lake already
+    holds is refused with how to move the data through a file instead.
+    """
+    q = lake_schema.quote
+    present: dict[str, tuple[str, ...]] = {
+        table: tuple(names) for table, names in cursor.execute(
+            "select table_name, list(column_name order by column_index) from duckdb_columns() "
+            "where database_name = current_database() and schema_name = 'main' group by table_name"
+        ).fetchall()
+    }
+    changed = [table for table in lake_schema.tables()
+               if table in present and present[table] != lake_schema.columns(table)]
+    latest = migrations.latest_version()
+    if changed:
+        raise SchemaVersionError(
+            f"Den delade databasen har schemaversion {found}, och version {latest} ändrar tabellerna "
+            f"{', '.join(changed)}, vilket inte kan göras på plats. Kopiera ut den till en fil med den äldre versionen "
+            "av programmet (python -m followup copy FOLLOWUP_DB FIL), uppgradera filen med den här (python -m "
+            "followup migrate --db FIL) och kopiera in den i en tom delad databas."
+        )
+    creates = dict(zip(lake_schema.tables(), lake_schema.lake_ddl(), strict=False))
+    added = [table for table in lake_schema.tables() if table not in present]
+    with closing(duckdb.connect()) as fresh:
+        schema.ensure_schema(fresh)
+        for table in added:
+            cursor.execute(creates[table])
+            names = lake_schema.columns(table)
+            rows = fresh.execute(f"select {', '.join(q(n) for n in names)} from {q(table)}").fetchall()
+            if rows:
+                cursor.executemany(f"insert into {q(table)} ({', '.join(q(n) for n in names)}) "
+                                   f"values ({', '.join('?' for _ in names)})", rows)
+    for version in range(found + 1, latest + 1):
+        cursor.execute("insert into schema_version (version) values ($version)", {"version": version})
+    lake.note_write(cursor, None)  # every rule is checked before COMMIT: the new keys reference old rows too
+    return added
 
 
 def copy_out_of_lake(con: duckdb.DuckDBPyConnection, source: str, target: str) -> dict[str, int]:

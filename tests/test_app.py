@@ -208,6 +208,16 @@ def test_not_a_database_file_shows_message(tmp_path: Path, monkeypatch: pytest.M
     assert len(at.error) == 1 and "ingen DuckDB-databas" in shown(at.error[0].value)
 
 
+@pytest.mark.parametrize("value", ["ducklake:sqlite:/srv/followup.db", "ducklake:"])
+def test_a_shared_database_address_without_postgresql_shows_message(monkeypatch: pytest.MonkeyPatch, value: str
+                                                                     ) -> None:
+    monkeypatch.setenv(config.DB_ENV, value)
+    at = run_app()
+    assert not at.exception
+    assert len(at.error) == 1 and "katalog i PostgreSQL" in shown(at.error[0].value)
+    assert at.button[0].label == "Försök igen"
+
+
 def test_unwritable_place_for_a_new_database_shows_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("", encoding="utf-8")

@@ -11,10 +11,11 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
-from followup import cli, config, db, fmt, lake, migrations, transfer
+from followup import cli, config, db, fmt, lake, lake_schema, migrations, transfer
 from table_state import copy_database, table_checksums
 
 CRIME = "anmalda-brott-omrade"  # monthly count per district area, in the reference catalogue
@@ -245,13 +246,57 @@ def test_migrate_on_a_current_lake(capsys: pytest.CaptureFixture[str], demo_lake
                    f"{migrations.latest_version()}; inget att uppgradera.\n")
 
 
+VOCABULARY_TABLES = ("load_kind", "event_source", "place_kind")
+"""Schema version 4's tables: a version 3 lake is a version 4 lake without them."""
+
+
+def as_version_3(con: duckdb.DuckDBPyConnection) -> None:
+    """Make the lake behind CON what a version 3 lake is: version 4 without its vocabulary tables."""
+    for table in VOCABULARY_TABLES:
+        con.execute(f"drop table {table}")
+    con.execute("update schema_version set version = 3")
+
+
+def test_migrate_upgrades_a_version_3_lake_in_place(capsys: pytest.CaptureFixture[str], demo_lake_copy: str) -> None:
+    with closing(db.connect(demo_lake_copy)) as con:
+        before = table_checksums(con)
+        as_version_3(con)
+        v3 = table_checksums(con, exclude=("schema_version",))
+    with pytest.raises(db.SchemaVersionError, match="Uppgradera den en gång med 'python -m followup migrate'"):
+        db.open_database(demo_lake_copy).close()
+
+    status, out, err = run_main(capsys, "migrate", "--db", demo_lake_copy)
+    assert (status, err) == (0, ""), err
+    assert out == f"Klart: den delade databasen {lake.describe(demo_lake_copy)} är uppgraderad från schemaversion 3 till 4.\n"
+    with closing(db.open_database(demo_lake_copy)) as con:
+        after = table_checksums(con, exclude=("schema_version",))
+        assert con.execute("select list(version order by version) from schema_version").fetchone() == ([3, 4],)
+    assert after == {**v3, **{table: before[table] for table in VOCABULARY_TABLES}}  # a new database's rows
+    status, out, _ = run_main(capsys, "migrate", "--db", demo_lake_copy)
+    assert status == 0 and "har redan schemaversion 4" in out
+
+
+def test_migrate_refuses_a_lake_whose_rows_break_the_new_keys(capsys: pytest.CaptureFixture[str],
+                                                             demo_lake_copy: str) -> None:
+    with closing(db.connect(demo_lake_copy)) as con:
+        as_version_3(con)
+        for name in lake_schema.id_sequences():  # the lake DDL's defaults bind to them, even in an UPDATE
+            con.execute(f"create temp sequence {name}")
+        con.execute("update import_log set kind = 'enkät' where id = (select min(id) from import_log)")
+        before = table_checksums(con)
+    status, _, err = run_main(capsys, "migrate", "--db", demo_lake_copy)
+    assert status != 0 and "enkät" in err
+    with closing(db.connect(demo_lake_copy)) as con:
+        assert table_checksums(con) == before  # nothing of the upgrade was kept
+
+
 # --- load, undo, export ---------------------------------------------------------------------------------------
 
 
 def crime_file(folder: Path) -> Path:
     """Two new months of Bromma's crime count, after the demo's data ends."""
     path = folder / "brott.csv"
-    path.write_text("\ufeff" + CSV_HEADER + f"{CRIME};Bromma;;2026-01;12;\n{CRIME};Bromma;;2026-02;13,5;\n",
+    path.write_text("\ufeff" + CSV_HEADER + f"{CRIME};Bromma;;2026-01;12;\n{CRIME};Bromma;;2026-02;13;\n",
                     encoding="utf-8")
     return path
 
@@ -272,7 +317,7 @@ def test_load_and_undo_on_a_lake(capsys: pytest.CaptureFixture[str], reference_l
     first = loaded.stdout.splitlines()[0]
     assert first.endswith(f"brott.csv (indikatorvärden) är inläst i den delade databasen {lake.describe(reference_lake)}.")
     load_id = int(first.split()[1].rstrip(":"))
-    assert crime_2026(reference_lake) == [("2026-01", 12.0, load_id), ("2026-02", 13.5, load_id)]
+    assert crime_2026(reference_lake) == [("2026-01", 12.0, load_id), ("2026-02", 13.0, load_id)]
 
     status, out, err = run_main(capsys, "undo", str(load_id), "--user", "anna", "--db", reference_lake)
     assert (status, err) == (0, "")

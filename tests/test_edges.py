@@ -201,11 +201,22 @@ def test_the_command_lines_wider_limits_read_what_the_app_refuses(
     assert "högst 100" in refusal(con, data, name)[0].message  # outside the block the app's limit holds again
 
 
-def test_the_command_line_reads_under_its_own_limits() -> None:
-    """`load` parses inside read_limits(COMMAND_LINE_LIMITS), wider than the app's (which stays for pages)."""
-    source = (config.ROOT / "followup" / "cli.py").read_text(encoding="utf-8")
-    assert "with read_limits(COMMAND_LINE_LIMITS):" in source
+def test_the_command_line_loads_a_file_over_the_apps_row_limit(reference_db_copy: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """`load` reads under base.COMMAND_LINE_LIMITS, wider than the app's (here 100 rows against 200)."""
+    from followup import cli
+
     assert base.COMMAND_LINE_LIMITS.rows > base.MAX_ROWS and base.COMMAND_LINE_LIMITS.file_bytes > base.MAX_FILE_BYTES
+    monkeypatch.setattr(tabular, "MAX_ROWS", 100)
+    monkeypatch.setattr(cli, "COMMAND_LINE_LIMITS", base.ReadLimits(file_bytes=base.MAX_FILE_BYTES, rows=200))
+    path = tmp_path / "rader.csv"
+    path.write_bytes(csv_text(*[";".join(map(str, r[:2])) + f";;{r[3]};{r[4]}" for r in observation_rows(150)[1:]]))
+    assert cli.main(["load", str(path)]) == 0, capsys.readouterr().err
+    assert "150 nya" in capsys.readouterr().out
+    monkeypatch.setattr(cli, "COMMAND_LINE_LIMITS", base.ReadLimits(file_bytes=base.MAX_FILE_BYTES, rows=100))
+    assert cli.main(["load", str(path), "--dry-run"]) != 0
+    assert "högst 100" in capsys.readouterr().err
 
 
 def test_old_mac_line_ends_load(con: duckdb.DuckDBPyConnection) -> None:
@@ -244,9 +255,8 @@ def test_load_of_dev_zero_is_refused_without_reading_it_all(cli_env: dict[str, s
     """/dev/zero has size 0 on disk and never ends: the command line reads at most the limit + 1 byte."""
     subprocess.run([sys.executable, "-m", "followup", "init"], cwd=config.ROOT, env=cli_env, check=True,
                    capture_output=True)
-    done = subprocess.run([sys.executable, "-c", "import sys; from followup.imports import base; "
-                           "base.MAX_FILE_BYTES = 1_000_000; from followup import imports; "
-                           "imports.MAX_FILE_BYTES = 1_000_000; from followup import cli; "
+    done = subprocess.run([sys.executable, "-c", "import sys; from followup import cli; "
+                           "cli.COMMAND_LINE_LIMITS = cli.COMMAND_LINE_LIMITS.__class__(1_000_000, 1_000); "
                            "sys.exit(cli.main(['load', '/dev/zero']))"],
                           cwd=config.ROOT, env=cli_env, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 1, done.stderr
@@ -335,6 +345,27 @@ def test_undo_of_a_police_load_removes_the_categories_it_added(con: duckdb.DuckD
     assert con.execute("select count(*) from event_category where code = 'polisen-helt-ny-handelsetyp'").fetchone() == (1,)
     load.undo(con, result.load_id, user=access.local("anna"))
     assert table_checksums(con, exclude=("import_log", "audit_log")) == before
+
+
+def test_an_undo_whose_category_cleanup_fails_is_still_done(con: duckdb.DuckDBPyConnection,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The undo commits first; removing its categories is a second transaction, and its failure (a busy lake)
+    must not report the committed undo as refused."""
+    feed = [{**police_event(9301, "I Farsta."), "type": "Helt ny händelsetyp"}]
+    result = landed(con, json.dumps(feed).encode(), "polisen.json")
+    real = load.queries.execute
+
+    def busy(cursor: duckdb.DuckDBPyConnection, name: str, **params: object) -> object:
+        if name == "undo_delete_categories":
+            raise db.DatabaseBusyError("upptagen")
+        return real(cursor, name, **params)
+
+    monkeypatch.setattr(load.queries, "execute", busy)
+    message = load.undo(con, result.load_id, user=access.local("anna"))
+    assert "är ångrad" in message and "kunde inte tas bort nu" in message
+    assert con.execute("select count(*) from event where load_id = $id", {"id": result.load_id}).fetchone() == (0,)
+    assert con.execute("select undone_at is not null from import_log where id = $id",
+                       {"id": result.load_id}).fetchone() == (True,)
 
 
 def test_undo_keeps_a_category_another_load_uses(con: duckdb.DuckDBPyConnection) -> None:

@@ -26,10 +26,23 @@ def followup_exceptions() -> list[type[BaseException]]:
     return found
 
 
-def test_every_exception_of_the_core_is_a_refusal() -> None:
+def test_every_exception_of_the_core_is_a_refusal_or_a_defect() -> None:
     classes = followup_exceptions()
     assert len(classes) >= 18
-    assert [c.__qualname__ for c in classes if not issubclass(c, errors.Refused)] == []
+    assert [c.__qualname__ for c in classes if not issubclass(c, (errors.Refused, errors.Defect))] == []
+    assert [c.__qualname__ for c in classes if issubclass(c, errors.Defect)] == ["Defect", "QueryError"]
+
+
+def test_a_defect_is_never_caught_as_a_refusal() -> None:
+    """A mistake in a query file must surface, not be shown to a user as if their input were wrong."""
+    from followup import queries
+
+    assert not issubclass(errors.Defect, errors.Refused)
+    with pytest.raises(queries.QueryError):
+        try:
+            queries.load("nothing")
+        except errors.Refused:  # what the edges catch
+            pytest.fail("a QueryError was caught as a Refused")
 
 
 @pytest.mark.parametrize(("name", "kind"), [

@@ -482,6 +482,7 @@ ALLOWED_FORMATTED_SQL = {
     ("followup/transfer.py", "_require_counts"), ("followup/transfer.py", "_require_current"),
     ("followup/transfer.py", "_require_valid"), ("followup/transfer.py", "_schema_continuing"),
     ("followup/transfer.py", "_writing"), ("followup/transfer.py", "fill_if_empty"),
+    ("followup/transfer.py", "upgrade_lake"),
 }
 """Functions that format SQL, each from constant table names, schema identifiers, a schema version number or the
 operator's configuration, never from a user's input."""

@@ -259,6 +259,12 @@ def file_limit(app_limit: int) -> int:
     return app_limit if limits is None else limits.file_bytes
 
 
+def unpacked_limit(app_limit: int) -> int:
+    """The most a workbook may unpack to now: APP_LIMIT (the app's), or ten times the file size read_limits set."""
+    limits = _LIMITS.get()
+    return app_limit if limits is None else 10 * limits.file_bytes
+
+
 def row_limit(app_limit: int) -> int:
     """The most rows with values a read accepts now: APP_LIMIT (the app's), or the limits read_limits set."""
     limits = _LIMITS.get()

@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from followup.imports.base import (MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_PROBLEMS, MAX_ROWS,
-                                   MAX_UNPACKED_BYTES, LoadRefused, Problem, file_limit, megabytes, row_limit, size_problem)
+                                   MAX_UNPACKED_BYTES, LoadRefused, Problem, file_limit, megabytes, row_limit,
+                                   size_problem, unpacked_limit)
 from followup.imports.text import normalise
 
 Columns = Mapping[str, Sequence[str]]
@@ -142,10 +143,11 @@ def _refuse_zip_bomb(data: bytes, file_name: str) -> None:
     zip reader never returns more than a part's recorded size)."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         unpacked = sum(part.file_size for part in archive.infolist())
-    if unpacked > MAX_UNPACKED_BYTES:
+    most = unpacked_limit(MAX_UNPACKED_BYTES)
+    if unpacked > most:
         raise refuse(
             file_name,
-            f"arbetsboken packas upp till {megabytes(unpacked)} MB, mer än de {megabytes(MAX_UNPACKED_BYTES, up=False)} MB som kan "
+            f"arbetsboken packas upp till {megabytes(unpacked)} MB, mer än de {megabytes(most, up=False)} MB som kan "
             "läsas. Dela upp den i flera filer, eller spara den som CSV (UTF-8) och ladda den i delar.",
         )
 
