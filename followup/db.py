@@ -7,7 +7,7 @@ New code may use followup.store directly; these names stay so that imports keep 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import duckdb
@@ -26,7 +26,7 @@ from followup.schema import ENTERED_TABLES, ensure_schema, holds_entered_data, i
 __all__ = [
     "DatabaseBusyError", "DatabaseConflictError", "DatabaseError", "EmptyLakeError", "ENTERED_TABLES",
     "SchemaVersionError", "busy_message", "connect", "ensure_schema", "holds_entered_data", "info", "is_demo",
-    "is_lake", "open_database", "open_database_waiting", "schema_version", "transaction",
+    "is_lake", "open_database", "schema_version", "transaction",
 ]
 
 
@@ -38,13 +38,6 @@ def connect(path: str | os.PathLike | None = None, *, read_only: bool = False) -
 def open_database(path: str | os.PathLike | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Connect and make sure the schema is current (read-only: only check it)."""
     return store.open(path).open_database(read_only=read_only)
-
-
-def open_database_waiting(
-    path: str | os.PathLike | None, wait: float, *, on_wait: Callable[[], None] = lambda: None
-) -> duckdb.DuckDBPyConnection:
-    """open_database for writing, retrying for up to WAIT seconds while another process holds the file."""
-    return store.open(path).open_waiting(wait, on_wait=on_wait)
 
 
 def is_lake(con: duckdb.DuckDBPyConnection) -> bool:

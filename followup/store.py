@@ -11,8 +11,8 @@ picks its transport; callers then use the Store and never ask which kind it is:
 - fill_new(build) creates the database from a file BUILD writes, copy_in / copy_out move a whole database
   between a file and a lake (followup.transfer), maintain() tidies the lake's files (followup.maintenance).
 
-Every failure is a followup.errors.Refused with a Swedish message; of(con) finds the Store of a connection made
-elsewhere (the core's functions take connections), so followup.db.transaction keeps working.
+Every failure is a followup.errors.Refused with a Swedish message. The core's functions take connections:
+transaction(con) gives them their backend's write transaction (followup.db.transaction is it).
 """
 
 from __future__ import annotations
@@ -425,15 +425,6 @@ def open(target: str | os.PathLike | None = None) -> Store:  # noqa: A001  (the 
     made = LakeStore(resolved.strip()) if isinstance(resolved, str) else FileStore(resolved)
     with _OPEN_LOCK:
         return _OPEN.setdefault(made.key, made)
-
-
-def of(con: duckdb.DuckDBPyConnection) -> Store:
-    """The Store of a connection made elsewhere (the core's functions take connections)."""
-    url = lake.lake_url(con)
-    if url is not None:
-        return open(url)
-    row = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()
-    return FileStore(Path(row[0]) if row and row[0] else Path(":memory:"))
 
 
 def transaction(con: duckdb.DuckDBPyConnection, *, commit: bool = True) -> Transaction:

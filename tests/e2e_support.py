@@ -212,6 +212,24 @@ _SETTLE_JS = """([quietMs, quietWithoutRunMs, ceilingMs]) => new Promise(resolve
 })"""
 
 
+def open_options(page: Any, combobox: Any, *, attempts: int = 5) -> None:
+    """Open a selectbox's list of options and wait until it is shown. A click that lands while a rerun redraws the
+    widget leaves the list closed, so it is clicked again (a state to reach, not a pause to hope for)."""
+    from playwright.sync_api import expect
+
+    listbox = page.get_by_role("listbox")
+    for _ in range(attempts - 1):
+        combobox.click()
+        try:
+            expect(listbox).to_be_visible(timeout=3_000)
+            return
+        except AssertionError:
+            page.keyboard.press("Escape")
+            settled(page)
+    combobox.click()
+    expect(listbox).to_be_visible()
+
+
 def charts_drawn(page: Any) -> None:
     """Wait until every Plotly chart on the page has drawn its SVG, then until the page has settled."""
     page.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
