@@ -12,7 +12,7 @@ run: $(VENV)/.installed-run  ## start the dashboard; the demo database is built 
 # Every test, in parallel (pytest-xdist). Browser and PostgreSQL tests wait more than they compute, so more
 # workers than cores is faster here (measured on 2 cores: README, "Tests"). TEST_WORKERS=0 runs serially;
 # PYTEST_ARGS passes more options (e.g. PYTEST_ARGS="-k trender").
-TEST_WORKERS ?= 4
+TEST_WORKERS ?= 3
 test: $(VENV)/.installed-dev browser postgres  ## unit, AppTest, browser and shared-backend tests
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
