@@ -102,9 +102,9 @@ def copy_out_of_lake(con: duckdb.DuckDBPyConnection, source: str, target: str) -
     _require_current(con, source)
     _require_empty(con, target)
     _require_valid(con, source)
-    schema = _schema_continuing(con, source)
+    ddl = _schema_continuing(con, source)
     with _writing(con, target, lake_defaults=False) as cursor:
-        cursor.execute(schema)
+        cursor.execute(ddl)
         _empty_tables(cursor)  # the rows schema.sql itself inserts (the version, the vocabularies): the source's follow
         counts = {table: _copy_table(cursor, source, table) for table in lake_schema.tables()}
         _require_counts(cursor, source, counts)
