@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from e2e_support import ERROR_ELEMENTS, assert_overview, open_page, plotly_chart_count, screenshot
+from e2e_support import ERROR_ELEMENTS, assert_overview, open_page, plotly_chart_count, screenshot, settled
 
 TILE_LINK = "Visa området"
 STATUS_WORDS = ("Förbättras", "Oförändrat", "Försämras", "Ingen bedömning")
@@ -86,6 +86,7 @@ def test_a_tile_link_opens_the_area_page_for_the_area_and_district(browser: Any,
     from playwright.sync_api import expect
 
     page = open_page(browser, f"{dashboard_url}/?omrade=Bromma")
+    settled(page)  # every tile drawn: under load they arrive one by one, and nth(4) must be goal 2.2's link
     page.get_by_role("link", name=TILE_LINK).nth(4).click()  # goal 2.2
     page.wait_for_url(re.compile(r"/omrade\?"))
     page.wait_for_selector("[data-test-script-state=notRunning]")

@@ -27,7 +27,8 @@ def test_this_session_marked_the_browser_and_postgres_tests(request: pytest.Fixt
     """The hook ran on this session's items: the end-to-end and lake tests collected here carry their lane."""
     items = request.session.items
     e2e = [item for item in items if item.nodeid.startswith("tests/test_e2e_")]
-    lake = [item for item in items if "[ducklake" in item.nodeid]
+    lake = [item for item in items
+            if backends.LAKE in getattr(getattr(item, "callspec", None), "params", {}).values()]
     assert all(item.get_closest_marker("browser") for item in e2e)
     assert all(item.get_closest_marker("postgres") for item in lake)
     assert request.node.get_closest_marker("browser") is None
